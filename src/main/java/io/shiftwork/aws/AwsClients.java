@@ -1,0 +1,152 @@
+package io.shiftwork.aws;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.forecast.ForecastClient;
+import software.amazon.awssdk.services.forecastquery.ForecastqueryClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.redshift.RedshiftClient;
+import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
+import software.amazon.awssdk.services.redshiftserverless.RedshiftServerlessClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Produces every AWS SDK client of the service from {@link AwsConfig}. Camel's aws2 components autowire
+ * these beans, so routes never build clients. (DynamoDB's client comes from quarkus-amazon-dynamodb,
+ * configured from the same keys in application.properties.)
+ */
+@ApplicationScoped
+public class AwsClients {
+
+    private final AwsConfig config;
+    private final SdkHttpClient http;
+
+    public AwsClients(AwsConfig config) {
+        this.config = config;
+        this.http = ApacheHttpClient.builder()
+                .maxConnections(128)
+                .connectionTimeout(Duration.ofSeconds(5))
+                .socketTimeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    @PreDestroy
+    void close() {
+        http.close();
+    }
+
+    public AwsCredentialsProvider credentials() {
+        if (config.credentials() == AwsConfig.CredentialsType.STATIC) {
+            String id = config.accessKeyId().orElseThrow(() -> new IllegalStateException(
+                    "shiftwork.aws.access-key-id is required when shiftwork.aws.credentials=static"));
+            String secret = config.secretAccessKey().orElseThrow(() -> new IllegalStateException(
+                    "shiftwork.aws.secret-access-key is required when shiftwork.aws.credentials=static"));
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(id, secret));
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    /** The endpoint a service is sent to, if not AWS itself. */
+    public Optional<URI> endpointFor(String serviceId) {
+        URI specific = config.endpoints().get(serviceId);
+        return specific != null ? Optional.of(specific) : config.endpointOverride();
+    }
+
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, String serviceId) {
+        builder.region(Region.of(config.region()))
+                .credentialsProvider(credentials())
+                .httpClient(http);
+        endpointFor(serviceId).ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    @Produces
+    @Singleton
+    SqsClient sqs() {
+        return build(SqsClient.builder(), "sqs");
+    }
+
+    @Produces
+    @Singleton
+    SnsClient sns() {
+        return build(SnsClient.builder(), "sns");
+    }
+
+    @Produces
+    @Singleton
+    EventBridgeClient eventBridge() {
+        return build(EventBridgeClient.builder(), "eventbridge");
+    }
+
+    @Produces
+    @Singleton
+    LambdaClient lambda() {
+        return build(LambdaClient.builder(), "lambda");
+    }
+
+    @Produces
+    @Singleton
+    RedshiftClient redshift() {
+        return build(RedshiftClient.builder(), "redshift");
+    }
+
+    @Produces
+    @Singleton
+    RedshiftDataClient redshiftData() {
+        return build(RedshiftDataClient.builder(), "redshift-data");
+    }
+
+    @Produces
+    @Singleton
+    RedshiftServerlessClient redshiftServerless() {
+        return build(RedshiftServerlessClient.builder(), "redshift-serverless");
+    }
+
+    @Produces
+    @Singleton
+    CloudWatchClient cloudWatch() {
+        return build(CloudWatchClient.builder(), "cloudwatch");
+    }
+
+    @Produces
+    @Singleton
+    ForecastClient forecast() {
+        return build(ForecastClient.builder(), "forecast");
+    }
+
+    @Produces
+    @Singleton
+    ForecastqueryClient forecastQuery() {
+        return build(ForecastqueryClient.builder(), "forecastquery");
+    }
+
+    @Produces
+    @Singleton
+    S3Client s3() {
+        S3ClientBuilder builder = S3Client.builder();
+        // Emulators serve buckets by path, not by virtual host.
+        endpointFor("s3").ifPresent(e -> builder.forcePathStyle(true));
+        return build(builder, "s3");
+    }
+}

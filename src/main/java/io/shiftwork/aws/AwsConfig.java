@@ -1,0 +1,42 @@
+package io.shiftwork.aws;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The one place AWS is wired: every SDK client and every Camel aws2 component is built from these keys.
+ */
+@ConfigMapping(prefix = "shiftwork.aws")
+public interface AwsConfig {
+
+    /** AWS region of every client. */
+    @WithDefault("us-east-1")
+    String region();
+
+    /** Sends every client to this endpoint (an emulator) instead of AWS. */
+    Optional<URI> endpointOverride();
+
+    /**
+     * Per-service endpoint overrides keyed by SDK service id in lower case with dashes
+     * (redshift-data, redshift-serverless, ...); they win over {@link #endpointOverride()}.
+     */
+    Map<String, URI> endpoints();
+
+    /** {@code default}: the SDK's default provider chain. {@code static}: fixed keys, meant for emulators only. */
+    @WithDefault("default")
+    CredentialsType credentials();
+
+    /** Access key id when {@code credentials=static}. */
+    Optional<String> accessKeyId();
+
+    /** Secret key when {@code credentials=static}. */
+    Optional<String> secretAccessKey();
+
+    enum CredentialsType {
+        DEFAULT, STATIC
+    }
+}

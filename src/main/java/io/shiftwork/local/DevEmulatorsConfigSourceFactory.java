@@ -1,0 +1,81 @@
+package io.shiftwork.local;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.PropertiesConfigSource;
+
+/**
+ * In dev mode only ({@code ./mvnw quarkus:dev}), starts the local emulators before any configuration is read
+ * and points Shiftwork at them. Its ordinal (275) is above application.properties and below environment
+ * variables and system properties, so a real endpoint given on the command line still wins.
+ * Off with {@code -Dshiftwork.local.emulators=false}.
+ */
+public class DevEmulatorsConfigSourceFactory implements ConfigSourceFactory {
+
+    // Dev mode rebuilds config on every reload, in a fresh class loader: the JVM-wide system property keeps
+    // the emulators started once.
+    private static final String STARTED = "shiftwork.local.started-config";
+
+    @Override
+    public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        if (!context.getProfiles().contains("dev")) {
+            return List.of();
+        }
+        ConfigValue enabled = context.getValue("shiftwork.local.emulators");
+        if (enabled != null && "false".equalsIgnoreCase(enabled.getValue())) {
+            return List.of();
+        }
+        return List.of(new PropertiesConfigSource(startOnce(), "shiftwork-local-emulators", 275));
+    }
+
+    private static synchronized Map<String, String> startOnce() {
+        String started = System.getProperty(STARTED);
+        if (started == null) {
+            LocalAws local = LocalAws.start(Path.of("target", "emulators").toAbsolutePath());
+            Runtime.getRuntime().addShutdownHook(new Thread(local::close, "shiftwork-emulators-stop"));
+            Map<String, String> config = new HashMap<>(local.config());
+            StringBuilder banner = new StringBuilder("Shiftwork local emulators:");
+            local.endpoints().forEach((name, url) -> banner.append("\n  ").append(name).append(": ").append(url));
+            config.put("shiftwork.local.banner", banner.toString());
+            started = write(config);
+            System.setProperty(STARTED, started);
+        }
+        return read(started);
+    }
+
+    private static String write(Map<String, String> config) {
+        Properties p = new Properties();
+        p.putAll(config);
+        StringWriter out = new StringWriter();
+        try {
+            p.store(out, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+
+    private static Map<String, String> read(String text) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Map<String, String> m = new HashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+        return m;
+    }
+}

@@ -1,0 +1,46 @@
+package io.shiftwork.pipelines;
+
+import java.util.Map;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error of the HTTP API is {@code {"error": ..., "message": ...}}; never a stack trace. */
+public class ApiErrors {
+
+    private static final Logger LOG = Logger.getLogger(ApiErrors.class);
+
+    static Response body(int status, String error, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", error, "message", message)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        return body(e.status(), e.error(), e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        String error = switch (status) {
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 415 -> "unsupported_media_type";
+            default -> status < 500 ? "bad_request" : "internal_error";
+        };
+        String message = status == 404 ? "no such resource" : e.getMessage();
+        return body(status, error, message == null ? error : message);
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable e) {
+        LOG.error("request failed", e);
+        return body(500, "internal_error", "the request failed inside Shiftwork: " + PipelineRunner.message(e));
+    }
+}

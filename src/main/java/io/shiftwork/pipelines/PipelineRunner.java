@@ -1,0 +1,158 @@
+package io.shiftwork.pipelines;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Starts runs and records how they end. A run is stored before its flow starts, so nothing runs unrecorded;
+ * the flow runs asynchronously on Camel and the run is finished when the flow returns, unless the flow left
+ * it WAITING for an external completion (a Redshift statement, a cluster becoming available).
+ */
+@ApplicationScoped
+@Named("pipelineRunner")
+@RegisterForReflection
+public class PipelineRunner {
+
+    /** Header carrying the run id through a flow. */
+    public static final String RUN_ID = "shiftworkRunId";
+    /** Header carrying the pipeline name through a flow. */
+    public static final String PIPELINE = "shiftworkPipeline";
+
+    private static final Logger LOG = Logger.getLogger(PipelineRunner.class);
+
+    private final PipelineCatalog catalog;
+    private final RunStore store;
+    private final ProducerTemplate camel;
+    private final MeterRegistry metrics;
+    private final ObjectMapper json;
+
+    public PipelineRunner(PipelineCatalog catalog, RunStore store, ProducerTemplate camel, MeterRegistry metrics,
+            ObjectMapper json) {
+        this.catalog = catalog;
+        this.store = store;
+        this.camel = camel;
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    /** Validates, stores and starts a run; returns it as stored (RUNNING). */
+    public Run start(String pipeline, JsonNode parameters, String trigger) {
+        PipelineSpec spec = catalog.require(pipeline);
+        Map<String, Object> params = ParameterValidator.validate(spec, parameters);
+        return launch(spec, params, trigger);
+    }
+
+    /** Starts a run with parameters already checked (schedules and other flows). */
+    public Run start(String pipeline, Map<String, Object> parameters, String trigger) {
+        PipelineSpec spec = catalog.require(pipeline);
+        JsonNode tree = json.valueToTree(parameters == null ? Map.of() : parameters);
+        return launch(spec, ParameterValidator.validate(spec, tree), trigger);
+    }
+
+    private Run launch(PipelineSpec spec, Map<String, Object> params, String trigger) {
+        Run run = Run.started(UUID.randomUUID().toString(), spec.name(), trigger, params, Instant.now());
+        store.create(run);
+        metrics.counter("shiftwork.pipeline.runs.started", "pipeline", spec.name()).increment();
+        Map<String, Object> headers = new HashMap<>();
+        headers.put(RUN_ID, run.runId());
+        headers.put(PIPELINE, spec.name());
+        camel.asyncSend(spec.entryUri(), exchange -> {
+            exchange.getIn().setHeaders(headers);
+            exchange.getIn().setBody(new HashMap<>(params));
+        }).whenComplete((exchange, thrown) -> afterFlow(run.runId(), exchange, thrown));
+        return run;
+    }
+
+    private void afterFlow(String runId, Exchange exchange, Throwable thrown) {
+        Throwable failure = thrown != null ? thrown : exchange == null ? null : exchange.getException();
+        try {
+            if (failure != null) {
+                fail(runId, message(failure));
+            } else {
+                finishIfRunning(runId);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "could not record the end of run %s", runId);
+        }
+    }
+
+    /** Marks a run SUCCEEDED unless its flow left it WAITING or already finished it. */
+    public void finishIfRunning(String runId) {
+        store.update(runId, r -> r.status() == RunStatus.RUNNING ? r.finished(RunStatus.SUCCEEDED, Instant.now(), null) : r)
+                .ifPresent(this::recordEnd);
+    }
+
+    /** Marks a run and its unfinished steps FAILED with the given error; a finished run stays as it is. */
+    public Run fail(String runId, String error) {
+        Instant now = Instant.now();
+        return store.update(runId, r -> {
+            if (r.status().terminal()) {
+                return r;
+            }
+            Run failed = r;
+            for (Step s : r.steps()) {
+                if (!s.status().terminal()) {
+                    failed = failed.withStep(s.finished(RunStatus.FAILED, now, null, error));
+                }
+            }
+            return failed.finished(RunStatus.FAILED, now, error);
+        }).map(r -> {
+            recordEnd(r);
+            return r;
+        }).orElse(null);
+    }
+
+    /** Marks a WAITING or RUNNING run SUCCEEDED (used by flows that resume on an external completion). */
+    public Run succeed(String runId) {
+        return store.update(runId, r -> r.status().terminal() ? r : r.finished(RunStatus.SUCCEEDED, Instant.now(), null))
+                .map(r -> {
+                    recordEnd(r);
+                    return r;
+                }).orElse(null);
+    }
+
+    private final Map<String, Boolean> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void recordEnd(Run run) {
+        if (!run.status().terminal() || recorded.putIfAbsent(run.runId(), Boolean.TRUE) != null) {
+            return;
+        }
+        if (recorded.size() > 10_000) {
+            recorded.clear();
+        }
+        metrics.counter("shiftwork.pipeline.runs", "pipeline", run.pipeline(), "status", run.status().name())
+                .increment();
+        if (run.finishedAt() != null) {
+            Timer.builder("shiftwork.pipeline.run.duration").tag("pipeline", run.pipeline())
+                    .tag("status", run.status().name())
+                    .register(metrics).record(Duration.between(run.createdAt(), run.finishedAt()));
+        }
+    }
+
+    static String message(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root
+                && (root instanceof org.apache.camel.CamelExecutionException || root.getMessage() == null)) {
+            root = root.getCause();
+        }
+        String text = root.getMessage();
+        return text == null || text.isBlank() ? root.getClass().getSimpleName() : text;
+    }
+}

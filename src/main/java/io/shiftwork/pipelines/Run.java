@@ -1,0 +1,77 @@
+package io.shiftwork.pipelines;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** A run of a pipeline, as stored in DynamoDB and returned by the API. Immutable: changes make copies. */
+@RegisterForReflection
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Run(String runId, String pipeline, RunStatus status, String trigger, Map<String, Object> parameters,
+        Instant createdAt, Instant updatedAt, Instant finishedAt, String error, List<Step> steps, long version) {
+
+    public static Run started(String runId, String pipeline, String trigger, Map<String, Object> parameters,
+            Instant at) {
+        return new Run(runId, pipeline, RunStatus.RUNNING, trigger, parameters, at, at, null, null, List.of(), 0);
+    }
+
+    Run touched(Instant at) {
+        return new Run(runId, pipeline, status, trigger, parameters, createdAt, at, finishedAt, error, steps,
+                version + 1);
+    }
+
+    public Run withStatus(RunStatus newStatus) {
+        return new Run(runId, pipeline, newStatus, trigger, parameters, createdAt, updatedAt, finishedAt, error,
+                steps, version);
+    }
+
+    public Run finished(RunStatus outcome, Instant at, String err) {
+        return new Run(runId, pipeline, outcome, trigger, parameters, createdAt, updatedAt, at, err, steps, version);
+    }
+
+    /** Appends a step, or replaces the last step of the same name that has not finished. */
+    public Run withStep(Step step) {
+        List<Step> copy = new ArrayList<>(steps);
+        int open = openStepIndex(step.name());
+        if (open >= 0) {
+            copy.set(open, step);
+        } else {
+            copy.add(step);
+        }
+        return new Run(runId, pipeline, status, trigger, parameters, createdAt, updatedAt, finishedAt, error, copy,
+                version);
+    }
+
+    public Run updateStep(String name, UnaryOperator<Step> change) {
+        int open = openStepIndex(name);
+        if (open < 0) {
+            throw new IllegalStateException("run " + runId + " has no unfinished step '" + name + "'");
+        }
+        return withStep(change.apply(steps.get(open)));
+    }
+
+    public Step step(String name) {
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            if (steps.get(i).name().equals(name)) {
+                return steps.get(i);
+            }
+        }
+        return null;
+    }
+
+    private int openStepIndex(String name) {
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Step s = steps.get(i);
+            if (s.name().equals(name) && !s.status().terminal()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

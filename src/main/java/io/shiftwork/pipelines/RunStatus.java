@@ -1,0 +1,10 @@
+package io.shiftwork.pipelines;
+
+/** Life cycle of a run and of each of its steps. */
+public enum RunStatus {
+    RUNNING, WAITING, SUCCEEDED, FAILED;
+
+    public boolean terminal() {
+        return this == SUCCEEDED || this == FAILED;
+    }
+}

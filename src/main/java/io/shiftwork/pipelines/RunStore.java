@@ -1,0 +1,154 @@
+package io.shiftwork.pipelines;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
+
+/**
+ * Runs in DynamoDB: one item per run holding the run as JSON plus the keys it is found by. Every write is
+ * conditional on the version read, so replicas and concurrent completions never overwrite each other.
+ */
+@ApplicationScoped
+public class RunStore {
+
+    static final String BY_PIPELINE = "by-pipeline";
+
+    private final DynamoDbClient dynamo;
+    private final ObjectMapper json;
+    private final RunsConfig config;
+
+    public RunStore(DynamoDbClient dynamo, ObjectMapper json, RunsConfig config) {
+        this.dynamo = dynamo;
+        this.json = json;
+        this.config = config;
+    }
+
+    /** Creates the runs table with its pipeline index and TTL; a table that exists already is left alone. */
+    public void createTable() {
+        try {
+            dynamo.createTable(b -> b.tableName(config.table())
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                            AttributeDefinition.builder().attributeName("runId").attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName("pipeline").attributeType(ScalarAttributeType.S).build(),
+                            AttributeDefinition.builder().attributeName("createdAtMs").attributeType(ScalarAttributeType.N).build())
+                    .keySchema(KeySchemaElement.builder().attributeName("runId").keyType(KeyType.HASH).build())
+                    .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(BY_PIPELINE)
+                            .keySchema(
+                                    KeySchemaElement.builder().attributeName("pipeline").keyType(KeyType.HASH).build(),
+                                    KeySchemaElement.builder().attributeName("createdAtMs").keyType(KeyType.RANGE).build())
+                            .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                            .build()));
+            dynamo.waiter().waitUntilTableExists(b -> b.tableName(config.table()));
+            dynamo.updateTimeToLive(b -> b.tableName(config.table()).timeToLiveSpecification(
+                    TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));
+        } catch (ResourceInUseException exists) {
+            // another replica, or an earlier start, created it
+        }
+    }
+
+    /** Reachability probe for readiness. */
+    public String describeTable() {
+        return dynamo.describeTable(b -> b.tableName(config.table())).table().tableStatusAsString();
+    }
+
+    public void create(Run run) {
+        dynamo.putItem(b -> b.tableName(config.table()).item(toItem(run))
+                .conditionExpression("attribute_not_exists(runId)"));
+    }
+
+    public Optional<Run> find(String runId) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(config.table())
+                .key(Map.of("runId", AttributeValue.fromS(runId))).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+    }
+
+    /** Newest first. */
+    public List<Run> listByPipeline(String pipeline, int limit) {
+        QueryResponse page = dynamo.query(b -> b.tableName(config.table()).indexName(BY_PIPELINE)
+                .keyConditionExpression("pipeline = :p")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(pipeline)))
+                .scanIndexForward(false)
+                .limit(limit));
+        List<Run> runs = new ArrayList<>();
+        page.items().forEach(i -> runs.add(fromItem(i)));
+        return runs;
+    }
+
+    /**
+     * Applies a change to the stored run, retrying when another writer got there first. A change that returns
+     * its input unchanged writes nothing.
+     *
+     * @return the run as stored afterwards, or empty if there is no such run
+     */
+    public Optional<Run> update(String runId, UnaryOperator<Run> change) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Optional<Run> current = find(runId);
+            if (current.isEmpty()) {
+                return current;
+            }
+            Run before = current.get();
+            Run after = change.apply(before);
+            if (after == before || after.equals(before)) {
+                return current;
+            }
+            Run stored = after.touched(Instant.now());
+            try {
+                dynamo.putItem(b -> b.tableName(config.table()).item(toItem(stored))
+                        .conditionExpression("version = :v")
+                        .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(before.version())))));
+                return Optional.of(stored);
+            } catch (ConditionalCheckFailedException raced) {
+                // re-read and re-apply
+            }
+        }
+        throw new IllegalStateException("run " + runId + " kept changing under 20 attempts to update it");
+    }
+
+    private Map<String, AttributeValue> toItem(Run run) {
+        Instant expiry = run.createdAt().plus(config.retention());
+        try {
+            return Map.of(
+                    "runId", AttributeValue.fromS(run.runId()),
+                    "pipeline", AttributeValue.fromS(run.pipeline()),
+                    "createdAtMs", AttributeValue.fromN(Long.toString(run.createdAt().toEpochMilli())),
+                    "status", AttributeValue.fromS(run.status().name()),
+                    "version", AttributeValue.fromN(Long.toString(run.version())),
+                    "expiresAt", AttributeValue.fromN(Long.toString(expiry.getEpochSecond())),
+                    "doc", AttributeValue.fromS(json.writeValueAsString(run)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("run " + run.runId() + " cannot be written as JSON", e);
+        }
+    }
+
+    private Run fromItem(Map<String, AttributeValue> item) {
+        try {
+            return json.readValue(item.get("doc").s(), Run.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored run " + item.get("runId") + " is not readable", e);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.shiftwork.pipelines;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "shiftwork.runs")
+public interface RunsConfig {
+
+    /** DynamoDB table holding runs. */
+    @WithDefault("shiftwork-runs")
+    String table();
+
+    /** How long a finished run is kept before DynamoDB's TTL removes it. */
+    @WithDefault("P30D")
+    Duration retention();
+
+    /** Largest page {@code GET /pipelines/{name}/runs?limit=} returns. */
+    @WithDefault("100")
+    int maxLimit();
+}

@@ -1,0 +1,158 @@
+package io.shiftwork;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.shiftwork.local.LocalAws;
+
+/**
+ * The packaged application (target/quarkus-app), started as an operator would start it: a run survives a
+ * restart because it lives in DynamoDB; a flow edited in an operator's routes directory replaces the packaged
+ * one without a rebuild; a mounted config file overrides the packaged application.properties.
+ */
+class PackagedAppIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static LocalAws aws;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void emulators() {
+        aws = LocalAws.start(Path.of("target", "emulators").toAbsolutePath());
+    }
+
+    @AfterAll
+    static void stop() {
+        aws.close();
+    }
+
+    @Test
+    void runsSurviveARestartAndOperatorFilesChangeTheFlowWithoutARebuild() throws Exception {
+        Path config = Files.createDirectories(work.resolve("config"));
+        Files.writeString(config.resolve("application.properties"), "shiftwork.smoke.greeting=Howdy\n");
+
+        String runId;
+        int port = freePort();
+        Process first = launch(port, Map.of());
+        try {
+            runId = post(port, "/pipelines/smoke/runs", "{\"name\":\"ops\"}").get("runId").asText();
+            JsonNode run = awaitFinished(port, runId);
+            assertEquals("SUCCEEDED", run.get("status").asText());
+            assertEquals("Howdy, ops!", run.at("/steps/0/output").asText(), "mounted config file took effect");
+        } finally {
+            stopProcess(first);
+        }
+
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        String packaged = Files.readString(Path.of("routes", "smoke.camel.yaml"));
+        Files.writeString(routes.resolve("smoke.camel.yaml"), packaged.replace("'greet'", "'greet-loudly'"));
+        Process second = launch(port, Map.of("SHIFTWORK_ROUTES_DIR", "file:" + routes));
+        try {
+            JsonNode before = get(port, "/runs/" + runId);
+            assertEquals("SUCCEEDED", before.get("status").asText(), "the run is still there after a restart");
+            assertEquals("Howdy, ops!", before.at("/steps/0/output").asText());
+
+            String edited = post(port, "/pipelines/smoke/runs", "{}").get("runId").asText();
+            JsonNode run = awaitFinished(port, edited);
+            assertEquals("greet-loudly", run.at("/steps/0/name").asText(), "the operator's flow ran");
+        } finally {
+            stopProcess(second);
+        }
+    }
+
+    private Process launch(int port, Map<String, String> extraEnv) throws IOException, InterruptedException {
+        String jar = System.getProperty("shiftwork.app.jar", "target/quarkus-app/quarkus-run.jar");
+        assertTrue(Files.exists(Path.of(jar)), "packaged application at " + jar);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of(jar).toAbsolutePath().toString())
+                .directory(work.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("app.out").toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("SHIFTWORK_BOOTSTRAP", "true");
+        Map<String, String> local = new HashMap<>(aws.config());
+        local.forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
+        env.putAll(extraEnv);
+        Process p = pb.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (!p.isAlive()) {
+                    throw new AssertionError("application exited: " + Files.readString(work.resolve("app.out")));
+                }
+                try {
+                    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                            .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (IOException notYet) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException | AssertionError e) {
+            stopProcess(p);
+            throw e;
+        }
+        return p;
+    }
+
+    private static JsonNode awaitFinished(int port, String runId) {
+        JsonNode[] last = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            last[0] = get(port, "/runs/" + runId);
+            String status = last[0].path("status").asText();
+            return status.equals("SUCCEEDED") || status.equals("FAILED");
+        });
+        return last[0];
+    }
+
+    private static JsonNode get(int port, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode post(int port, String path, String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static void stopProcess(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
