@@ -13,7 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -87,16 +88,18 @@ class PackagedAppIT {
     private Process launch(int port, Map<String, String> extraEnv) throws IOException, InterruptedException {
         String jar = System.getProperty("shiftwork.app.jar", "target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.exists(Path.of(jar)), "packaged application at " + jar);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", Path.of(jar).toAbsolutePath().toString())
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        aws.config().forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(Path.of(jar).toAbsolutePath().toString());
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(work.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("app.out").toFile()));
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("SHIFTWORK_BOOTSTRAP", "true");
-        Map<String, String> local = new HashMap<>(aws.config());
-        local.forEach((k, v) -> env.put(k.toUpperCase().replace('.', '_').replace('-', '_'), v));
         env.putAll(extraEnv);
         Process p = pb.start();
         try {

@@ -4,38 +4,60 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.shiftwork.local.redshift.LocalRedshift;
+
 /**
- * One call brings up every local emulator on free loopback ports and returns the configuration that points
- * Shiftwork at them. Used by the tests (through a test resource), by the local run (dev mode) and by the
+ * One call brings up every local emulator on free loopback ports — moto (AWS control planes), an embedded
+ * PostgreSQL and the local Redshift (Data API + Serverless) over it — and returns the configuration that
+ * points Shiftwork at them. Used by the tests (through a test resource), by the local run and by the
  * stand-alone {@link LocalAwsMain}. Never on the production path.
  */
 public final class LocalAws implements AutoCloseable {
 
-    private final MotoServer moto;
+    public static final String REGION = "us-east-1";
 
-    private LocalAws(MotoServer moto) {
+    private final MotoServer moto;
+    private final LocalRedshift redshift;
+
+    private LocalAws(MotoServer moto, LocalRedshift redshift) {
         this.moto = moto;
+        this.redshift = redshift;
     }
 
     public static LocalAws start(Path workDir) {
-        return new LocalAws(MotoServer.start(workDir));
+        MotoServer moto = MotoServer.start(workDir);
+        try {
+            return new LocalAws(moto, LocalRedshift.start(workDir, moto.endpoint(), REGION));
+        } catch (RuntimeException e) {
+            moto.close();
+            throw e;
+        }
     }
 
     public MotoServer moto() {
         return moto;
     }
 
+    public LocalRedshift redshift() {
+        return redshift;
+    }
+
     /** Endpoints by name, for people. */
     public Map<String, String> endpoints() {
         Map<String, String> e = new LinkedHashMap<>();
         e.put("moto (redshift, eventbridge, sqs, sns, dynamodb, s3, cloudwatch, lambda)", moto.endpoint().toString());
+        e.put("local Redshift (redshift-data, redshift-serverless)", redshift.endpoint().toString());
+        e.put("PostgreSQL behind it", "postgresql://postgres@127.0.0.1:" + redshift.postgresPort() + "/postgres");
         return e;
     }
 
     /** The configuration keys that point Shiftwork at these emulators. */
     public Map<String, String> config() {
         Map<String, String> c = new LinkedHashMap<>();
+        c.put("shiftwork.aws.region", REGION);
         c.put("shiftwork.aws.endpoint-override", moto.endpoint().toString());
+        c.put("shiftwork.aws.endpoints.redshift-data", redshift.endpoint().toString());
+        c.put("shiftwork.aws.endpoints.redshift-serverless", redshift.endpoint().toString());
         c.put("shiftwork.aws.credentials", "static");
         c.put("shiftwork.aws.access-key-id", "local");
         c.put("shiftwork.aws.secret-access-key", "local");
@@ -45,10 +67,12 @@ public final class LocalAws implements AutoCloseable {
     /** Forgets everything the emulators hold. */
     public void reset() {
         moto.reset();
+        redshift.reset();
     }
 
     @Override
     public void close() {
+        redshift.close();
         moto.close();
     }
 }

@@ -1,0 +1,729 @@
+package io.shiftwork.local.redshift;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The Redshift Data API (service id redshift-data, AWS JSON 1.1, target prefix {@code RedshiftData}) with SQL
+ * run for real on {@link LocalPostgres}. Statements go SUBMITTED → PICKED → STARTED → FINISHED | FAILED |
+ * ABORTED on a bounded pool; with WithEvent=true the completion event AWS sends is put on EventBridge.
+ */
+public final class DataApiEmulator implements AutoCloseable {
+
+    static final String ACCOUNT = "123456789012";
+    private static final Pattern STATEMENT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:\\d+)?");
+    private static final int MAX_STATEMENTS_KEPT = 50_000;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final LocalPostgres pg;
+    private final S3Client s3;
+    private final EventBridgeClient events;
+    private final ServerlessEmulator serverless;
+    private final String region;
+    private final Faults faults = new Faults();
+    private final Map<String, StatementRecord> statements = new ConcurrentHashMap<>();
+    private final Map<String, String> clientTokens = new ConcurrentHashMap<>();
+    private final AtomicLong queryIds = new AtomicLong(1000);
+    private final AtomicInteger active = new AtomicInteger();
+    private final ThreadPoolExecutor workers;
+    private final ExecutorService eventSender;
+    private volatile int maxActiveStatements = 200;
+    private volatile int resultPageRows = 1000;
+
+    public DataApiEmulator(LocalPostgres pg, S3Client s3, EventBridgeClient events, ServerlessEmulator serverless,
+            String region, int workerThreads) {
+        this.pg = pg;
+        this.s3 = s3;
+        this.events = events;
+        this.serverless = serverless;
+        this.region = region;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> daemon(r, "redshift-data-worker-" + n.incrementAndGet()));
+        this.eventSender = java.util.concurrent.Executors.newSingleThreadExecutor(r -> daemon(r, "redshift-data-events"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public void maxActiveStatements(int max) {
+        this.maxActiveStatements = max;
+    }
+
+    public void resultPageRows(int rows) {
+        this.resultPageRows = rows;
+    }
+
+    public void reset() {
+        faults.clear();
+        statements.values().forEach(s -> s.cancelled.countDown());
+        statements.clear();
+        clientTokens.clear();
+        maxActiveStatements = 200;
+        resultPageRows = 1000;
+    }
+
+    public JsonNode handle(String operation, JsonNode request) {
+        if (faults.throttled()) {
+            throw new AwsError(400, "ThrottlingException", "Rate exceeded");
+        }
+        return switch (operation) {
+            case "ExecuteStatement" -> execute(request);
+            case "BatchExecuteStatement" -> batchExecute(request);
+            case "DescribeStatement" -> describe(request);
+            case "GetStatementResult" -> result(request);
+            case "CancelStatement" -> cancel(request);
+            case "ListStatements" -> list(request);
+            default -> throw new AwsError(400, "UnknownOperationException",
+                    "The local Redshift Data API does not implement " + operation);
+        };
+    }
+
+    // ---- ExecuteStatement / BatchExecuteStatement
+
+    private JsonNode execute(JsonNode req) {
+        String sql = required(req, "Sql");
+        if (sql.isBlank()) {
+            throw AwsError.validation("Sql must not be empty");
+        }
+        return submit(req, sql, null);
+    }
+
+    private JsonNode batchExecute(JsonNode req) {
+        JsonNode sqls = req.get("Sqls");
+        if (sqls == null || !sqls.isArray() || sqls.isEmpty()) {
+            throw AwsError.validation("Sqls must hold 1 to 40 SQL statements");
+        }
+        if (sqls.size() > 40) {
+            throw AwsError.validation("Sqls holds " + sqls.size() + " statements; the limit is 40");
+        }
+        List<String> list = new ArrayList<>();
+        sqls.forEach(s -> list.add(s.asText()));
+        return submit(req, String.join("; ", list), list);
+    }
+
+    private JsonNode submit(JsonNode req, String sql, List<String> batch) {
+        String cluster = text(req, "ClusterIdentifier");
+        String workgroup = text(req, "WorkgroupName");
+        String database = text(req, "Database");
+        String dbUser = text(req, "DbUser");
+        String secretArn = text(req, "SecretArn");
+        String name = text(req, "StatementName");
+        String token = text(req, "ClientToken");
+        if ((cluster == null) == (workgroup == null)) {
+            throw AwsError.validation("Exactly one of ClusterIdentifier or WorkgroupName must be specified");
+        }
+        if (database == null) {
+            throw AwsError.validation("Database must be specified");
+        }
+        if (dbUser != null && secretArn != null) {
+            throw AwsError.validation("Only one of DbUser or SecretArn can be specified");
+        }
+        if (workgroup != null && dbUser != null) {
+            throw AwsError.validation("DbUser is not supported with WorkgroupName; use SecretArn or IAM");
+        }
+        if (name != null && name.length() > 500) {
+            throw AwsError.validation("StatementName must be at most 500 characters, got " + name.length());
+        }
+        if (sql.length() > 100_000) {
+            throw AwsError.validation("Sql must be at most 100 KB");
+        }
+        List<Map<String, String>> params = parameters(req.get("Parameters"));
+        if (batch != null && !params.isEmpty()) {
+            throw AwsError.validation("BatchExecuteStatement does not take Parameters");
+        }
+        if (batch == null) {
+            checkPlaceholders(sql, params);
+        }
+        if (token != null) {
+            String existing = clientTokens.get(token);
+            if (existing != null && statements.containsKey(existing)) {
+                return submitted(statements.get(existing));
+            }
+        }
+        if (active.get() >= maxActiveStatements) {
+            throw new AwsError(400, "ActiveStatementsExceededException",
+                    "The number of active statements exceeds the limit of " + maxActiveStatements);
+        }
+        String key = databaseKey(cluster, workgroup, database);
+        String id = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        List<StatementRecord> subs = null;
+        if (batch != null) {
+            subs = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                subs.add(new StatementRecord(id + ":" + (i + 1), batch.get(i), List.of(), cluster, workgroup, database,
+                        dbUser, secretArn, name, false, now, key, queryIds.incrementAndGet(), 0, null));
+            }
+        }
+        StatementRecord st = new StatementRecord(id, sql, params, cluster, workgroup, database, dbUser, secretArn,
+                name, req.path("WithEvent").asBoolean(false), now, key, batch == null ? queryIds.incrementAndGet() : -1,
+                1_073_000 + (int) (queryIds.get() % 100_000), subs);
+        if (token != null) {
+            String raced = clientTokens.putIfAbsent(token, id);
+            if (raced != null && statements.containsKey(raced)) {
+                return submitted(statements.get(raced));
+            }
+        }
+        statements.put(id, st);
+        trim();
+        active.incrementAndGet();
+        workers.execute(() -> run(st));
+        return submitted(st);
+    }
+
+    private ObjectNode submitted(StatementRecord st) {
+        ObjectNode out = json.createObjectNode();
+        out.put("Id", st.id);
+        out.put("CreatedAt", epoch(st.createdAt));
+        putIfSet(out, "ClusterIdentifier", st.clusterIdentifier);
+        putIfSet(out, "WorkgroupName", st.workgroupName);
+        putIfSet(out, "Database", st.database);
+        putIfSet(out, "DbUser", st.dbUser);
+        putIfSet(out, "SecretArn", st.secretArn);
+        return out;
+    }
+
+    private String databaseKey(String cluster, String workgroup, String database) {
+        if (cluster != null) {
+            return "cluster/" + cluster + "/" + database;
+        }
+        Optional<String> namespace = serverless.namespaceOfWorkgroup(workgroup);
+        return namespace.map(ns -> ServerlessEmulator.namespaceKey(ns, database))
+                .orElse("workgroup/" + workgroup + "/" + database);
+    }
+
+    private List<Map<String, String>> parameters(JsonNode node) {
+        List<Map<String, String>> params = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return params;
+        }
+        for (JsonNode p : node) {
+            String name = p.path("name").asText(null);
+            String value = p.path("value").asText(null);
+            if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw AwsError.validation("Parameter name '" + name + "' is not valid");
+            }
+            if (value == null) {
+                throw AwsError.validation("Parameter '" + name + "' has no value");
+            }
+            params.add(Map.of("name", name, "value", value));
+        }
+        return params;
+    }
+
+    private static void checkPlaceholders(String sql, List<Map<String, String>> params) {
+        List<String> names = NamedParameters.toPositional(sql).names();
+        for (String n : names) {
+            if (params.stream().noneMatch(p -> p.get("name").equals(n))) {
+                throw AwsError.validation("The SQL uses parameter :" + n + " but no value was given for it");
+            }
+        }
+        for (Map<String, String> p : params) {
+            if (!names.contains(p.get("name"))) {
+                throw AwsError.validation("Parameter '" + p.get("name") + "' is not used in the SQL");
+            }
+        }
+    }
+
+    // ---- the worker
+
+    private void run(StatementRecord st) {
+        long start = System.nanoTime();
+        try {
+            if (st.terminal()) {
+                return;
+            }
+            st.move("PICKED");
+            st.move("STARTED");
+            if (st.batch) {
+                runBatch(st);
+            } else {
+                runSingle(st);
+            }
+            finish(st, "FINISHED", null);
+        } catch (Cancelled c) {
+            finish(st, "ABORTED", null);
+        } catch (Exception e) {
+            finish(st, st.cancelled.getCount() == 0 ? "ABORTED" : "FAILED", errorText(e));
+        } finally {
+            st.durationNanos = System.nanoTime() - start;
+            active.decrementAndGet();
+        }
+    }
+
+    private static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("cancelled", null, false, false);
+        }
+    }
+
+    private void applyFaults(StatementRecord st, String sql) throws InterruptedException {
+        Optional<Faults.Fault> fault = faults.take(sql);
+        if (fault.isEmpty()) {
+            return;
+        }
+        Faults.Fault f = fault.get();
+        switch (f.action()) {
+            case FAIL -> throw new IllegalStateException(f.message());
+            case DELAY -> {
+                if (st.cancelled.await((long) (f.seconds() * 1000), TimeUnit.MILLISECONDS)) {
+                    throw new Cancelled();
+                }
+            }
+            case HANG -> {
+                st.cancelled.await(30, TimeUnit.MINUTES);
+                throw new Cancelled();
+            }
+        }
+    }
+
+    private void runSingle(StatementRecord st) throws Exception {
+        applyFaults(st, st.sql);
+        String db = pg.ensure(LocalPostgres.databaseName(st.databaseKey));
+        Connection c = pg.borrow(db);
+        try {
+            Map<String, String> values = new HashMap<>();
+            st.parameters.forEach(p -> values.put(p.get("name"), p.get("value")));
+            executeOne(st, c, st.sql, values);
+        } finally {
+            pg.release(db, c);
+        }
+    }
+
+    private void runBatch(StatementRecord st) throws Exception {
+        String db = pg.ensure(LocalPostgres.databaseName(st.databaseKey));
+        Connection c = pg.borrow(db);
+        int i = 0;
+        try {
+            c.setAutoCommit(false);
+            for (; i < st.subStatements.size(); i++) {
+                StatementRecord sub = st.subStatements.get(i);
+                sub.move("STARTED");
+                long t0 = System.nanoTime();
+                applyFaults(st, sub.sql);
+                executeOne(sub, c, sub.sql, Map.of());
+                sub.durationNanos = System.nanoTime() - t0;
+                sub.move("FINISHED");
+            }
+            c.commit();
+            st.resultRows = st.subStatements.stream().mapToLong(s -> Math.max(0, s.resultRows)).sum();
+        } catch (Exception e) {
+            c.rollback();
+            if (i < st.subStatements.size()) {
+                StatementRecord failed = st.subStatements.get(i);
+                failed.error = errorText(e);
+                failed.move(e instanceof Cancelled ? "ABORTED" : "FAILED");
+                for (int j = i + 1; j < st.subStatements.size(); j++) {
+                    st.subStatements.get(j).move("ABORTED");
+                }
+            }
+            throw e;
+        } finally {
+            pg.release(db, c);
+        }
+    }
+
+    private void executeOne(StatementRecord st, Connection c, String sql, Map<String, String> values) throws Exception {
+        Optional<Object> s3Command = S3Commands.parse(sql);
+        if (s3Command.isPresent()) {
+            st.resultRows = S3Commands.run(s3Command.get(), c, s3);
+            st.hasResultSet = false;
+            return;
+        }
+        NamedParameters.Positional positional = NamedParameters.toPositional(RedshiftDialect.toPostgres(sql));
+        try (PreparedStatement ps = c.prepareStatement(positional.sql())) {
+            st.running = ps;
+            for (int i = 0; i < positional.names().size(); i++) {
+                // Types.OTHER: sent untyped, so PostgreSQL casts the text by context as Redshift does
+                ps.setObject(i + 1, values.get(positional.names().get(i)), Types.OTHER);
+            }
+            if (st.cancelled.getCount() == 0) {
+                throw new Cancelled();
+            }
+            boolean hasResult = ps.execute();
+            if (hasResult) {
+                try (ResultSet rs = ps.getResultSet()) {
+                    st.result = read(rs);
+                    st.hasResultSet = true;
+                    st.resultRows = st.result.rows().size();
+                    st.resultSize = st.result.rows().size() * 16L * Math.max(1, st.result.columns().size());
+                }
+            } else {
+                int count = ps.getUpdateCount();
+                st.resultRows = Math.max(count, 0);
+                st.hasResultSet = false;
+            }
+        } finally {
+            st.running = null;
+        }
+    }
+
+    private static StatementRecord.Result read(ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        List<StatementRecord.Column> columns = new ArrayList<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            columns.add(new StatementRecord.Column(md.getColumnLabel(i), md.getColumnTypeName(i), md.getColumnType(i),
+                    md.isNullable(i) != ResultSetMetaData.columnNoNulls, md.getPrecision(i), md.getScale(i),
+                    md.getSchemaName(i), md.getTableName(i), md.isSigned(i), md.isCaseSensitive(i), md.isCurrency(i)));
+        }
+        List<List<Object>> rows = new ArrayList<>();
+        while (rs.next()) {
+            List<Object> row = new ArrayList<>(columns.size());
+            for (int i = 1; i <= columns.size(); i++) {
+                row.add(value(rs, i, columns.get(i - 1).jdbcType()));
+            }
+            rows.add(row);
+        }
+        return new StatementRecord.Result(columns, rows);
+    }
+
+    private static Object value(ResultSet rs, int i, int type) throws SQLException {
+        Object v = switch (type) {
+            case Types.BIT, Types.BOOLEAN -> rs.getBoolean(i);
+            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> rs.getLong(i);
+            case Types.REAL, Types.FLOAT, Types.DOUBLE -> rs.getDouble(i);
+            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY -> rs.getBytes(i);
+            default -> rs.getString(i);
+        };
+        return rs.wasNull() ? null : v;
+    }
+
+    private void finish(StatementRecord st, String status, String error) {
+        if (st.terminal()) {
+            return;
+        }
+        st.error = error;
+        if (st.resultRows < 0) {
+            st.resultRows = 0;
+        }
+        st.move(status);
+        if (st.withEvent) {
+            eventSender.execute(() -> sendEvent(st));
+        }
+    }
+
+    private void sendEvent(StatementRecord st) {
+        ObjectNode detail = json.createObjectNode();
+        detail.put("principal", "arn:aws:iam::" + ACCOUNT + ":user/" + (st.dbUser != null ? st.dbUser : "shiftwork"));
+        detail.put("statementName", st.statementName == null ? "" : st.statementName);
+        detail.put("statementId", st.id);
+        detail.put("redshiftQueryId", st.status.equals("FINISHED") ? st.redshiftQueryId : -1);
+        detail.put("state", st.status);
+        detail.put("rows", Math.max(0, st.resultRows));
+        detail.put("expireAt", st.updatedAt.plusSeconds(24 * 3600).getEpochSecond());
+        String resource = st.clusterIdentifier != null
+                ? "arn:aws:redshift:" + region + ":" + ACCOUNT + ":cluster:" + st.clusterIdentifier
+                : serverless.workgroupArn(st.workgroupName);
+        try {
+            events.putEvents(b -> b.entries(e -> e.source("aws.redshift-data")
+                    .detailType("Redshift Data Statement Status Change")
+                    .resources(resource)
+                    .detail(detail.toString())));
+        } catch (RuntimeException e) {
+            System.err.println("local Redshift: could not put the completion event of " + st.id + ": " + e.getMessage());
+        }
+    }
+
+    private static String errorText(Exception e) {
+        if (e instanceof SQLException sql) {
+            String msg = sql.getMessage();
+            int nl = msg.indexOf('\n');
+            return nl > 0 ? msg.substring(0, nl) : msg;
+        }
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return msg.startsWith("ERROR:") ? msg : "ERROR: " + msg;
+    }
+
+    // ---- DescribeStatement / GetStatementResult / CancelStatement / ListStatements
+
+    private StatementRecord find(JsonNode req) {
+        String id = required(req, "Id");
+        if (!STATEMENT_ID.matcher(id).matches()) {
+            throw AwsError.validation("Id '" + id + "' is not a valid statement id");
+        }
+        int colon = id.indexOf(':');
+        StatementRecord st = statements.get(colon < 0 ? id : id.substring(0, colon));
+        if (st != null && colon > 0) {
+            int index = Integer.parseInt(id.substring(colon + 1)) - 1;
+            st = st.batch && index >= 0 && index < st.subStatements.size() ? st.subStatements.get(index) : null;
+        }
+        if (st == null) {
+            throw AwsError.notFound("Query does not exist.");
+        }
+        return st;
+    }
+
+    private JsonNode describe(JsonNode req) {
+        StatementRecord st = find(req);
+        ObjectNode out = json.createObjectNode();
+        out.put("Id", st.id);
+        out.put("Status", st.status);
+        out.put("CreatedAt", epoch(st.createdAt));
+        out.put("UpdatedAt", epoch(st.updatedAt));
+        out.put("QueryString", st.sql);
+        out.put("Duration", st.terminal() ? st.durationNanos : -1);
+        out.put("HasResultSet", st.hasResultSet);
+        out.put("ResultRows", st.terminal() ? st.resultRows : -1);
+        out.put("ResultSize", st.terminal() ? st.resultSize : -1);
+        out.put("RedshiftQueryId", st.redshiftQueryId);
+        out.put("RedshiftPid", st.redshiftPid);
+        out.put("ResultFormat", "JSON");
+        putIfSet(out, "ClusterIdentifier", st.clusterIdentifier);
+        putIfSet(out, "WorkgroupName", st.workgroupName);
+        putIfSet(out, "Database", st.database);
+        putIfSet(out, "DbUser", st.dbUser);
+        putIfSet(out, "SecretArn", st.secretArn);
+        putIfSet(out, "Error", st.error);
+        if (!st.parameters.isEmpty()) {
+            out.set("QueryParameters", json.valueToTree(st.parameters));
+        }
+        if (st.batch) {
+            ArrayNode subs = out.putArray("SubStatements");
+            for (StatementRecord sub : st.subStatements) {
+                ObjectNode s = subs.addObject();
+                s.put("Id", sub.id);
+                s.put("Status", sub.status.equals("PICKED") ? "SUBMITTED" : sub.status);
+                s.put("QueryString", sub.sql);
+                s.put("CreatedAt", epoch(sub.createdAt));
+                s.put("UpdatedAt", epoch(sub.updatedAt));
+                s.put("Duration", sub.terminal() ? sub.durationNanos : -1);
+                s.put("HasResultSet", sub.hasResultSet);
+                s.put("ResultRows", sub.terminal() ? sub.resultRows : -1);
+                s.put("ResultSize", sub.terminal() ? sub.resultSize : -1);
+                s.put("RedshiftQueryId", sub.redshiftQueryId);
+                putIfSet(s, "Error", sub.error);
+            }
+        }
+        return out;
+    }
+
+    private JsonNode result(JsonNode req) {
+        StatementRecord st = find(req);
+        if (st.batch) {
+            throw AwsError.validation("Id is a batch; get the result of one sub-statement (Id:N)");
+        }
+        StatementRecord.Result r = st.result;
+        if (!st.status.equals("FINISHED") || !st.hasResultSet || r == null) {
+            throw AwsError.notFound("Query does not have result. Please check query status with DescribeStatement.");
+        }
+        int from = 0;
+        String token = text(req, "NextToken");
+        if (token != null) {
+            try {
+                from = Integer.parseInt(new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw AwsError.validation("NextToken is not valid");
+            }
+        }
+        int to = Math.min(r.rows().size(), from + resultPageRows);
+        ObjectNode out = json.createObjectNode();
+        out.put("TotalNumRows", r.rows().size());
+        ArrayNode meta = out.putArray("ColumnMetadata");
+        for (StatementRecord.Column c : r.columns()) {
+            ObjectNode m = meta.addObject();
+            m.put("name", c.name());
+            m.put("label", c.name());
+            m.put("typeName", c.typeName());
+            m.put("nullable", c.nullable() ? 1 : 0);
+            m.put("precision", c.precision());
+            m.put("scale", c.scale());
+            m.put("length", 0);
+            m.put("schemaName", c.schemaName() == null ? "" : c.schemaName());
+            m.put("tableName", c.tableName() == null ? "" : c.tableName());
+            m.put("isSigned", c.signed());
+            m.put("isCaseSensitive", c.caseSensitive());
+            m.put("isCurrency", c.currency());
+        }
+        ArrayNode records = out.putArray("Records");
+        for (List<Object> row : r.rows().subList(from, to)) {
+            ArrayNode fields = records.addArray();
+            for (Object v : row) {
+                ObjectNode f = fields.addObject();
+                if (v == null) {
+                    f.put("isNull", true);
+                } else if (v instanceof Boolean b) {
+                    f.put("booleanValue", b);
+                } else if (v instanceof Long l) {
+                    f.put("longValue", l);
+                } else if (v instanceof Double d) {
+                    f.put("doubleValue", d);
+                } else if (v instanceof byte[] bytes) {
+                    f.put("blobValue", Base64.getEncoder().encodeToString(bytes));
+                } else {
+                    f.put("stringValue", v.toString());
+                }
+            }
+        }
+        if (to < r.rows().size()) {
+            out.put("NextToken", Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    private JsonNode cancel(JsonNode req) {
+        StatementRecord st = find(req);
+        if (st.terminal()) {
+            throw AwsError.validation("Could not cancel a query that is already in " + st.status + " state.");
+        }
+        st.cancelled.countDown();
+        java.sql.Statement running = st.running;
+        if (running != null) {
+            try {
+                running.cancel();
+            } catch (SQLException ignored) {
+                // it finished meanwhile
+            }
+        }
+        if (st.status.equals("SUBMITTED")) {
+            finish(st, "ABORTED", null);
+        }
+        return json.createObjectNode().put("Status", true);
+    }
+
+    private JsonNode list(JsonNode req) {
+        String prefix = text(req, "StatementName");
+        String status = Optional.ofNullable(text(req, "Status")).orElse("ALL");
+        String cluster = text(req, "ClusterIdentifier");
+        String workgroup = text(req, "WorkgroupName");
+        String database = text(req, "Database");
+        int max = req.path("MaxResults").asInt(100);
+        if (max < 0 || max > 100) {
+            throw AwsError.validation("MaxResults must be from 0 to 100");
+        }
+        if (max == 0) {
+            max = 100;
+        }
+        List<StatementRecord> matching = statements.values().stream()
+                .filter(s -> prefix == null || s.statementName != null && s.statementName.startsWith(prefix))
+                .filter(s -> status.equals("ALL") || s.status.equals(status))
+                .filter(s -> cluster == null || cluster.equals(s.clusterIdentifier))
+                .filter(s -> workgroup == null || workgroup.equals(s.workgroupName))
+                .filter(s -> database == null || database.equals(s.database))
+                .sorted(Comparator.comparing((StatementRecord s) -> s.createdAt).reversed().thenComparing(s -> s.id))
+                .toList();
+        int from = 0;
+        String token = text(req, "NextToken");
+        if (token != null) {
+            try {
+                from = Integer.parseInt(new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw AwsError.validation("NextToken is not valid");
+            }
+        }
+        int to = Math.min(matching.size(), from + max);
+        ObjectNode out = json.createObjectNode();
+        ArrayNode list = out.putArray("Statements");
+        for (StatementRecord s : matching.subList(Math.min(from, to), to)) {
+            ObjectNode o = list.addObject();
+            o.put("Id", s.id);
+            o.put("Status", s.status);
+            o.put("CreatedAt", epoch(s.createdAt));
+            o.put("UpdatedAt", epoch(s.updatedAt));
+            o.put("IsBatchStatement", s.batch);
+            putIfSet(o, "StatementName", s.statementName);
+            putIfSet(o, "SecretArn", s.secretArn);
+            if (s.batch) {
+                ArrayNode qs = o.putArray("QueryStrings");
+                s.subStatements.forEach(sub -> qs.add(sub.sql));
+            } else {
+                o.put("QueryString", s.sql);
+            }
+            if (!s.parameters.isEmpty()) {
+                o.set("QueryParameters", json.valueToTree(s.parameters));
+            }
+        }
+        if (to < matching.size()) {
+            out.put("NextToken", Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    // ---- helpers
+
+    private void trim() {
+        if (statements.size() <= MAX_STATEMENTS_KEPT) {
+            return;
+        }
+        statements.values().stream().filter(StatementRecord::terminal)
+                .sorted(Comparator.comparing(s -> s.createdAt))
+                .limit(statements.size() - MAX_STATEMENTS_KEPT)
+                .forEach(s -> statements.remove(s.id));
+    }
+
+    static BigDecimal epoch(Instant t) {
+        return BigDecimal.valueOf(t.toEpochMilli(), 3);
+    }
+
+    private static String text(JsonNode req, String field) {
+        JsonNode v = req.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static String required(JsonNode req, String field) {
+        String v = text(req, field);
+        if (v == null) {
+            throw AwsError.validation(field + " must be specified");
+        }
+        return v;
+    }
+
+    private static void putIfSet(ObjectNode out, String field, String value) {
+        if (value != null) {
+            out.put(field, value);
+        }
+    }
+
+    Map<String, Object> stats() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("statements", statements.size());
+        s.put("active", active.get());
+        return s;
+    }
+
+    @Override
+    public void close() {
+        statements.values().forEach(s -> s.cancelled.countDown());
+        workers.shutdownNow();
+        eventSender.shutdownNow();
+    }
+}

