@@ -42,15 +42,20 @@ public class PipelineRunner {
     private final ProducerTemplate camel;
     private final MeterRegistry metrics;
     private final ObjectMapper json;
+    private final Alerts alerts;
 
     public PipelineRunner(PipelineCatalog catalog, RunStore store, ProducerTemplate camel, MeterRegistry metrics,
-            ObjectMapper json) {
+            ObjectMapper json, Alerts alerts) {
         this.catalog = catalog;
         this.store = store;
         this.camel = camel;
         this.metrics = metrics;
         this.json = json;
+        this.alerts = alerts;
     }
+
+    /** Exchange property a flow sets when it finishes the run itself (a step sequence resumed by completions). */
+    public static final String OWNS_RUN = "shiftworkOwnsRun";
 
     /** Validates, stores and starts a run; returns it as stored (RUNNING). */
     public Run start(String pipeline, JsonNode parameters, String trigger) {
@@ -85,7 +90,7 @@ public class PipelineRunner {
         try {
             if (failure != null) {
                 fail(runId, message(failure));
-            } else {
+            } else if (exchange == null || !Boolean.TRUE.equals(exchange.getProperty(OWNS_RUN))) {
                 finishIfRunning(runId);
             }
         } catch (RuntimeException e) {
@@ -95,14 +100,13 @@ public class PipelineRunner {
 
     /** Marks a run SUCCEEDED unless its flow left it WAITING or already finished it. */
     public void finishIfRunning(String runId) {
-        store.update(runId, r -> r.status() == RunStatus.RUNNING ? r.finished(RunStatus.SUCCEEDED, Instant.now(), null) : r)
-                .ifPresent(this::recordEnd);
+        transition(runId, r -> r.status() == RunStatus.RUNNING ? r.finished(RunStatus.SUCCEEDED, Instant.now(), null) : r);
     }
 
     /** Marks a run and its unfinished steps FAILED with the given error; a finished run stays as it is. */
     public Run fail(String runId, String error) {
         Instant now = Instant.now();
-        return store.update(runId, r -> {
+        return transition(runId, r -> {
             if (r.status().terminal()) {
                 return r;
             }
@@ -113,29 +117,31 @@ public class PipelineRunner {
                 }
             }
             return failed.finished(RunStatus.FAILED, now, error);
-        }).map(r -> {
-            recordEnd(r);
-            return r;
-        }).orElse(null);
+        });
     }
 
-    /** Marks a WAITING or RUNNING run SUCCEEDED (used by flows that resume on an external completion). */
+    /** Marks a WAITING or RUNNING run SUCCEEDED (flows that resume on an external completion). */
     public Run succeed(String runId) {
-        return store.update(runId, r -> r.status().terminal() ? r : r.finished(RunStatus.SUCCEEDED, Instant.now(), null))
-                .map(r -> {
-                    recordEnd(r);
-                    return r;
-                }).orElse(null);
+        return transition(runId, r -> r.status().terminal() ? r : r.finished(RunStatus.SUCCEEDED, Instant.now(), null));
     }
 
-    private final Map<String, Boolean> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Applies a change; the caller whose change finished the run records metrics and alerts, once. */
+    private Run transition(String runId, java.util.function.UnaryOperator<Run> change) {
+        java.util.concurrent.atomic.AtomicBoolean finishedHere = new java.util.concurrent.atomic.AtomicBoolean();
+        Run after = store.update(runId, r -> {
+            Run next = change.apply(r);
+            finishedHere.set(!r.status().terminal() && next.status().terminal());
+            return next;
+        }).orElse(null);
+        if (after != null && finishedHere.get()) {
+            recordEnd(after);
+        }
+        return after;
+    }
 
     private void recordEnd(Run run) {
-        if (!run.status().terminal() || recorded.putIfAbsent(run.runId(), Boolean.TRUE) != null) {
-            return;
-        }
-        if (recorded.size() > 10_000) {
-            recorded.clear();
+        if (run.status() == RunStatus.FAILED) {
+            alerts.runFailed(run);
         }
         metrics.counter("shiftwork.pipeline.runs", "pipeline", run.pipeline(), "status", run.status().name())
                 .increment();
@@ -146,7 +152,8 @@ public class PipelineRunner {
         }
     }
 
-    static String message(Throwable t) {
+    /** Error text of a flow's exception, without Camel's wrapping. */
+    public static String message(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root
                 && (root instanceof org.apache.camel.CamelExecutionException || root.getMessage() == null)) {

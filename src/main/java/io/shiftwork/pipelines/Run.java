@@ -14,25 +14,27 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Run(String runId, String pipeline, RunStatus status, String trigger, Map<String, Object> parameters,
-        Instant createdAt, Instant updatedAt, Instant finishedAt, String error, List<Step> steps, long version) {
+        Instant createdAt, Instant updatedAt, Instant finishedAt, String error, List<Step> steps,
+        Map<String, Object> context, long version) {
 
     public static Run started(String runId, String pipeline, String trigger, Map<String, Object> parameters,
             Instant at) {
-        return new Run(runId, pipeline, RunStatus.RUNNING, trigger, parameters, at, at, null, null, List.of(), 0);
+        return new Run(runId, pipeline, RunStatus.RUNNING, trigger, parameters, at, at, null, null, List.of(), Map.of(), 0);
     }
 
     Run touched(Instant at) {
         return new Run(runId, pipeline, status, trigger, parameters, createdAt, at, finishedAt, error, steps,
-                version + 1);
+                context, version + 1);
     }
 
     public Run withStatus(RunStatus newStatus) {
         return new Run(runId, pipeline, newStatus, trigger, parameters, createdAt, updatedAt, finishedAt, error,
-                steps, version);
+                steps, context, version);
     }
 
     public Run finished(RunStatus outcome, Instant at, String err) {
-        return new Run(runId, pipeline, outcome, trigger, parameters, createdAt, updatedAt, at, err, steps, version);
+        return new Run(runId, pipeline, outcome, trigger, parameters, createdAt, updatedAt, at, err, steps, context,
+                version);
     }
 
     /** Appends a step, or replaces the last step of the same name that has not finished. */
@@ -45,7 +47,32 @@ public record Run(String runId, String pipeline, RunStatus status, String trigge
             copy.add(step);
         }
         return new Run(runId, pipeline, status, trigger, parameters, createdAt, updatedAt, finishedAt, error, copy,
-                version);
+                context, version);
+    }
+
+    /** Engine bookkeeping (the step sequence of a flow, ...), kept with the run so any replica can resume it. */
+    public Run withContext(String key, Object value) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>(context == null ? Map.of() : context);
+        copy.put(key, value);
+        return new Run(runId, pipeline, status, trigger, parameters, createdAt, updatedAt, finishedAt, error, steps,
+                copy, version);
+    }
+
+    /** Outputs of the finished steps by step name, merged over the run's parameters: what the next step sees. */
+    public Map<String, Object> inputs() {
+        Map<String, Object> in = new java.util.LinkedHashMap<>(parameters == null ? Map.of() : parameters);
+        for (Step s : steps) {
+            if (s.output() != null && s.status() == RunStatus.SUCCEEDED) {
+                in.put(s.name(), s.output());
+            }
+        }
+        return in;
+    }
+
+    /** True when the named step exists and has not finished. */
+    public boolean stepOpen(String name) {
+        Step s = step(name);
+        return s != null && !s.status().terminal();
     }
 
     public Run updateStep(String name, UnaryOperator<Step> change) {

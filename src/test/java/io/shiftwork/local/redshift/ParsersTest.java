@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import io.shiftwork.statements.NamedParameters;
+
 import org.junit.jupiter.api.Test;
 
 class ParsersTest {

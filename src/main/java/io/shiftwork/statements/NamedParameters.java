@@ -1,4 +1,4 @@
-package io.shiftwork.local.redshift;
+package io.shiftwork.statements;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,53 @@
+package io.shiftwork.pipelines;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.apache.camel.ProducerTemplate;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** Tells the support SNS topic (route {@code support-alert}) that a run failed, with the run's input. */
+@ApplicationScoped
+@Named("alerts")
+@RegisterForReflection
+public class Alerts {
+
+    private static final Logger LOG = Logger.getLogger(Alerts.class);
+
+    private final ProducerTemplate camel;
+    private final ObjectMapper json;
+
+    public Alerts(ProducerTemplate camel, ObjectMapper json) {
+        this.camel = camel;
+        this.json = json;
+    }
+
+    public void runFailed(Run run) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("event", "RunFailed");
+        message.put("runId", run.runId());
+        message.put("pipeline", run.pipeline());
+        message.put("error", run.error());
+        run.steps().stream().filter(s -> s.status() == RunStatus.FAILED).reduce((a, b) -> b).ifPresent(s -> {
+            message.put("step", s.name());
+            message.put("awsIds", s.awsIds());
+        });
+        message.put("input", run.parameters());
+        message.put("run", "/runs/" + run.runId());
+        try {
+            camel.sendBodyAndHeader("direct:support-alert", json.writeValueAsString(message), "CamelAwsSnsSubject",
+                    "Shiftwork: " + run.pipeline() + " run " + run.runId() + " failed");
+        } catch (JsonProcessingException | RuntimeException e) {
+            // an alert that cannot be sent must not hide the failure it reports: the run is FAILED either way
+            LOG.errorf(e, "could not alert the support topic about run %s", run.runId());
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.shiftwork.procedures;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import io.shiftwork.pipelines.ParamSpec;
+import io.shiftwork.pipelines.ParamSpec.Type;
+import io.shiftwork.pipelines.PipelineSpec;
+
+/** Stored-procedure orchestration; the flows are routes/stored-procedures.camel.yaml. */
+@ApplicationScoped
+public class StoredProcedurePipelines {
+
+    /** {@code [schema.]identifier}: the procedure name is SQL text, so nothing else gets through. */
+    static final String PROCEDURE_NAME = "[A-Za-z_][A-Za-z0-9_$]{0,126}(\\.[A-Za-z_][A-Za-z0-9_$]{0,126})?";
+
+    @Produces
+    PipelineSpec storedProcedure() {
+        return PipelineSpec.of("stored-procedure",
+                "CALL one stored procedure with a message and finish when Redshift reports it done", null, List.of(
+                        ParamSpec.required("spname", Type.STRING, "procedure to call, [schema.]name")
+                                .matching(PROCEDURE_NAME),
+                        ParamSpec.required("event_message", Type.STRING, "message passed as the procedure's argument")));
+    }
+
+    @Produces
+    PipelineSpec storedProcedures() {
+        return PipelineSpec.of("stored-procedures",
+                "Run the procedures configured in routes/stored-procedures.camel.yaml one after another", null, List.of(
+                        ParamSpec.optional("event_message", Type.STRING, "Shiftwork stored-procedure sequence",
+                                "message the logging procedures record")));
+    }
+}

@@ -1,0 +1,180 @@
+package io.shiftwork.statements;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
+
+/**
+ * Statement ↔ run correlations in DynamoDB, keyed by statement name. Every state change is a conditional
+ * update, so each completion is applied once whoever (event consumer, poller, replica) sees it first.
+ */
+@ApplicationScoped
+public class Correlations {
+
+    static final String BY_STATUS = "by-status";
+    private static final Map<String, String> NAMES = Map.of("#s", "status");
+
+    private final DynamoDbClient dynamo;
+    private final StatementsConfig config;
+
+    public Correlations(DynamoDbClient dynamo, StatementsConfig config) {
+        this.dynamo = dynamo;
+        this.config = config;
+    }
+
+    public void createTable() {
+        try {
+            dynamo.createTable(b -> b.tableName(config.table()).billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(
+                            attribute("statementName", ScalarAttributeType.S),
+                            attribute("status", ScalarAttributeType.S),
+                            attribute("nextPollAt", ScalarAttributeType.N))
+                    .keySchema(KeySchemaElement.builder().attributeName("statementName").keyType(KeyType.HASH).build())
+                    .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(BY_STATUS)
+                            .keySchema(KeySchemaElement.builder().attributeName("status").keyType(KeyType.HASH).build(),
+                                    KeySchemaElement.builder().attributeName("nextPollAt").keyType(KeyType.RANGE).build())
+                            .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build()));
+            dynamo.waiter().waitUntilTableExists(b -> b.tableName(config.table()));
+            dynamo.updateTimeToLive(b -> b.tableName(config.table()).timeToLiveSpecification(
+                    TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));
+        } catch (ResourceInUseException exists) {
+            // created before
+        }
+    }
+
+    private static AttributeDefinition attribute(String name, ScalarAttributeType type) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(type).build();
+    }
+
+    /** Records a statement about to be submitted; false if it was recorded before (a retried step). */
+    public boolean create(Correlation c) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("statementName", s(c.statementName()));
+        item.put("runId", s(c.runId()));
+        item.put("pipeline", s(c.pipeline()));
+        item.put("step", s(c.step()));
+        item.put("stepIndex", n(c.stepIndex()));
+        item.put("status", s(c.status()));
+        item.put("submittedAt", n(c.submittedAtMs()));
+        item.put("nextPollAt", n(c.nextPollAtMs()));
+        item.put("polls", n(c.polls()));
+        item.put("request", s(c.requestJson()));
+        item.put("expiresAt", n(Instant.ofEpochMilli(c.submittedAtMs()).plus(config.retention()).getEpochSecond()));
+        try {
+            dynamo.putItem(b -> b.tableName(config.table()).item(item)
+                    .conditionExpression("attribute_not_exists(statementName)"));
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
+    /** Records the statement id once submitted; moves SUBMITTING → WAITING unless a completion came first. */
+    public void submitted(String statementName, String statementId, long nextPollAtMs) {
+        try {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET statementId = :id, #s = :w, nextPollAt = :p")
+                    .conditionExpression("#s = :sub")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(Map.of(":id", s(statementId), ":w", s(Correlation.WAITING),
+                            ":p", n(nextPollAtMs), ":sub", s(Correlation.SUBMITTING))));
+        } catch (ConditionalCheckFailedException completedAlready) {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET statementId = :id")
+                    .expressionAttributeValues(Map.of(":id", s(statementId))));
+        }
+    }
+
+    /**
+     * Applies a completion: moves a SUBMITTING or WAITING statement to its final state.
+     *
+     * @return true for the one caller that applied it; false for every duplicate
+     */
+    public boolean complete(String statementName, StatementState state) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":t", s(state.status()));
+        values.put(":rows", n(state.rows()));
+        values.put(":at", n(System.currentTimeMillis()));
+        values.put(":w", s(Correlation.WAITING));
+        values.put(":sub", s(Correlation.SUBMITTING));
+        values.put(":err", s(state.error() == null ? "" : state.error()));
+        try {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET #s = :t, resultRows = :rows, completedAt = :at, errorText = :err")
+                    .conditionExpression("#s IN (:w, :sub)")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException duplicate) {
+            return false;
+        }
+    }
+
+    public Optional<Correlation> find(String statementName) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(config.table()).key(key(statementName))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(from(item));
+    }
+
+    /** Statements in the given state whose next poll is due. */
+    public List<Correlation> due(String status, long nowMs, int limit) {
+        List<Correlation> out = new ArrayList<>();
+        dynamo.query(b -> b.tableName(config.table()).indexName(BY_STATUS)
+                .keyConditionExpression("#s = :s AND nextPollAt <= :now")
+                .expressionAttributeNames(NAMES)
+                .expressionAttributeValues(Map.of(":s", s(status), ":now", n(nowMs)))
+                .limit(limit)).items().forEach(i -> out.add(from(i)));
+        return out;
+    }
+
+    /** Postpones the next poll of a statement still WAITING. */
+    public void reschedule(String statementName, long nextPollAtMs, int polls) {
+        try {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET nextPollAt = :p, polls = :n")
+                    .conditionExpression("#s = :w")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(Map.of(":p", n(nextPollAtMs), ":n", n(polls), ":w", s(Correlation.WAITING))));
+        } catch (ConditionalCheckFailedException completed) {
+            // completed meanwhile: nothing to postpone
+        }
+    }
+
+    private static Correlation from(Map<String, AttributeValue> i) {
+        return new Correlation(i.get("statementName").s(), i.get("runId").s(), i.get("pipeline").s(), i.get("step").s(),
+                Integer.parseInt(i.get("stepIndex").n()), i.containsKey("statementId") ? i.get("statementId").s() : null,
+                i.get("status").s(), Long.parseLong(i.get("submittedAt").n()), Long.parseLong(i.get("nextPollAt").n()),
+                Integer.parseInt(i.get("polls").n()), i.get("request").s());
+    }
+
+    private static Map<String, AttributeValue> key(String statementName) {
+        return Map.of("statementName", s(statementName));
+    }
+
+    private static AttributeValue s(String v) {
+        return AttributeValue.fromS(v);
+    }
+
+    private static AttributeValue n(long v) {
+        return AttributeValue.fromN(Long.toString(v));
+    }
+}

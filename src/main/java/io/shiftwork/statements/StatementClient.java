@@ -1,0 +1,89 @@
+package io.shiftwork.statements;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
+import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
+import software.amazon.awssdk.services.redshiftdata.model.RedshiftDataException;
+import software.amazon.awssdk.services.redshiftdata.model.SqlParameter;
+
+/**
+ * The thin adapter over the Redshift Data API: ExecuteStatement with bound parameters, WithEvent and a
+ * ClientToken, and DescribeStatement. Stays under the account's quotas with a token bucket per call, and
+ * retries ThrottlingException with jittered backoff.
+ */
+@ApplicationScoped
+public class StatementClient {
+
+    private static final int THROTTLE_ATTEMPTS = 8;
+
+    private final RedshiftDataClient data;
+    private final StatementsConfig config;
+    private final RateLimiter executeLimit;
+    private final RateLimiter describeLimit;
+    private final MeterRegistry metrics;
+
+    public StatementClient(RedshiftDataClient data, StatementsConfig config, MeterRegistry metrics) {
+        this.data = data;
+        this.config = config;
+        this.metrics = metrics;
+        this.executeLimit = new RateLimiter(config.executeRate());
+        this.describeLimit = new RateLimiter(config.describeRate());
+    }
+
+    /** Submits the statement; returns its id. The same statement name gives the same id (ClientToken). */
+    public String submit(StatementRequest r) {
+        List<SqlParameter> params = r.parameters().entrySet().stream()
+                .map(e -> SqlParameter.builder().name(e.getKey()).value(e.getValue()).build()).toList();
+        return throttled("ExecuteStatement", executeLimit, () -> data.executeStatement(b -> b
+                .clusterIdentifier(r.clusterIdentifier())
+                .workgroupName(r.workgroupName())
+                .database(r.database())
+                .dbUser(r.dbUser())
+                .secretArn(r.secretArn())
+                .sql(r.sql())
+                .parameters(params.isEmpty() ? null : params)
+                .statementName(r.statementName())
+                .clientToken(StatementNames.clientToken(r.statementName()))
+                .withEvent(config.events())).id());
+    }
+
+    public StatementState describe(String statementId) {
+        DescribeStatementResponse d = throttled("DescribeStatement", describeLimit,
+                () -> data.describeStatement(b -> b.id(statementId)));
+        return new StatementState(d.id(), d.statusAsString(), d.resultRows() == null ? 0 : Math.max(0, d.resultRows()),
+                d.error());
+    }
+
+    private <T> T throttled(String operation, RateLimiter limit, Supplier<T> call) {
+        for (int attempt = 0;; attempt++) {
+            limit.acquire();
+            metrics.counter("shiftwork.redshift.data.calls", "operation", operation).increment();
+            try {
+                return call.get();
+            } catch (RedshiftDataException e) {
+                boolean throttling = e.awsErrorDetails() != null
+                        && "ThrottlingException".equals(e.awsErrorDetails().errorCode());
+                if (!throttling || attempt + 1 >= THROTTLE_ATTEMPTS) {
+                    throw e;
+                }
+                metrics.counter("shiftwork.redshift.data.throttled", "operation", operation).increment();
+                sleep(Backoff.jittered(Duration.ofMillis(100), Duration.ofSeconds(5), attempt));
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while backing off", e);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.shiftwork.statements;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.apache.camel.Exchange;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.shiftwork.pipelines.PipelineRunner;
+import io.shiftwork.pipelines.RunStatus;
+import io.shiftwork.pipelines.RunStore;
+import io.shiftwork.pipelines.Step;
+
+/**
+ * Runs SQL steps through the Data API and resumes their runs when Redshift says they are done — Step
+ * Functions' waitForTaskToken without Step Functions. The correlation is stored before the statement is
+ * submitted, keyed by the statement name Redshift echoes in its completion event; completions from events and
+ * from polling are applied once by a conditional update.
+ */
+@ApplicationScoped
+@Named("statements")
+@RegisterForReflection
+public class StatementEngine {
+
+    /** Header: the SQL of a statement step; {@code :name} placeholders are bound from the run's inputs. */
+    public static final String SQL = "shiftworkSql";
+    /** Header (Map): explicit values for placeholders, over the run's inputs. */
+    public static final String SQL_PARAMETERS = "shiftworkSqlParameters";
+    public static final String CLUSTER = "shiftworkClusterIdentifier";
+    public static final String WORKGROUP = "shiftworkWorkgroupName";
+    public static final String DATABASE = "shiftworkDatabase";
+    public static final String DB_USER = "shiftworkDbUser";
+    public static final String SECRET_ARN = "shiftworkSecretArn";
+    /** Exchange property: the step submitted a statement and waits for its completion. */
+    public static final String WAITING = "shiftworkWaiting";
+
+    private static final Logger LOG = Logger.getLogger(StatementEngine.class);
+
+    private final StatementClient client;
+    private final Correlations correlations;
+    private final RunStore runs;
+    private final PipelineRunner runner;
+    private final StatementsConfig config;
+    private final StepSequence sequence;
+    private final MeterRegistry metrics;
+    private final ObjectMapper json;
+
+    public StatementEngine(StatementClient client, Correlations correlations, RunStore runs, PipelineRunner runner,
+            StatementsConfig config, StepSequence sequence, MeterRegistry metrics, ObjectMapper json) {
+        this.client = client;
+        this.correlations = correlations;
+        this.runs = runs;
+        this.runner = runner;
+        this.config = config;
+        this.sequence = sequence;
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    /**
+     * Submits the step's SQL (header {@code shiftworkSql}) for the run and step on the exchange, records the
+     * correlation and leaves the step WAITING. Target headers override the configured defaults.
+     */
+    public void submit(Exchange exchange) {
+        String runId = exchange.getIn().getHeader(PipelineRunner.RUN_ID, String.class);
+        String pipeline = exchange.getIn().getHeader(PipelineRunner.PIPELINE, String.class);
+        String step = exchange.getIn().getHeader(StepSequence.STEP, String.class);
+        int index = exchange.getIn().getHeader(StepSequence.STEP_INDEX, 0, Integer.class);
+        String sql = exchange.getIn().getHeader(SQL, String.class);
+        if (runId == null || step == null) {
+            throw new IllegalStateException("a statement step runs inside a step sequence (headers "
+                    + PipelineRunner.RUN_ID + ", " + StepSequence.STEP + ")");
+        }
+        if (sql == null || sql.isBlank()) {
+            throw new IllegalArgumentException("step '" + step + "' has no SQL (header " + SQL + ")");
+        }
+        StatementRequest request = request(exchange, sql, StatementNames.of(pipeline, runId, step, 1));
+        long now = System.currentTimeMillis();
+        long firstPoll = now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
+        correlations.create(new Correlation(request.statementName(), runId, pipeline, step, index, null,
+                Correlation.SUBMITTING, now, firstPoll, 0, write(request)));
+        String statementId = client.submit(request);
+        correlations.submitted(request.statementName(), statementId, firstPoll);
+        runs.update(runId, r -> r.stepOpen(step)
+                ? r.updateStep(step, s -> s.withAwsId("statementId", statementId).waiting()).withStatus(RunStatus.WAITING)
+                : r);
+        metrics.counter("shiftwork.statements.submitted").increment();
+        exchange.setProperty(WAITING, true);
+    }
+
+    private StatementRequest request(Exchange exchange, String sql, String statementName) {
+        Map<String, Object> inputs = new HashMap<>();
+        Object body = exchange.getIn().getBody();
+        if (body instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> inputs.put(String.valueOf(k), v));
+        }
+        Map<?, ?> explicit = exchange.getIn().getHeader(SQL_PARAMETERS, Map.class);
+        if (explicit != null) {
+            explicit.forEach((k, v) -> inputs.put(String.valueOf(k), v));
+        }
+        Map<String, String> bound = new LinkedHashMap<>();
+        for (String name : NamedParameters.toPositional(sql).names()) {
+            Object value = inputs.get(name);
+            if (value == null) {
+                throw new IllegalArgumentException("the SQL uses :" + name + " but the run has no value for '" + name + "'");
+            }
+            bound.put(name, String.valueOf(value));
+        }
+        String cluster = header(exchange, CLUSTER, config.clusterIdentifier());
+        String workgroup = header(exchange, WORKGROUP, config.workgroupName());
+        if (cluster == null && workgroup == null) {
+            throw new IllegalArgumentException("no Redshift target: set shiftwork.statements.cluster-identifier or "
+                    + "shiftwork.statements.workgroup-name (or the step's " + CLUSTER + " / " + WORKGROUP + " header)");
+        }
+        if (exchange.getIn().getHeader(WORKGROUP) != null) {
+            cluster = null;
+        } else if (exchange.getIn().getHeader(CLUSTER) != null) {
+            workgroup = null;
+        } else if (cluster != null) {
+            workgroup = null;
+        }
+        String dbUser = workgroup != null ? null : header(exchange, DB_USER, config.dbUser());
+        String secret = header(exchange, SECRET_ARN, config.secretArn());
+        if (secret != null) {
+            dbUser = null;
+        }
+        return new StatementRequest(cluster, workgroup, header(exchange, DATABASE, Optional.of(config.database())),
+                dbUser, secret, sql, bound, statementName);
+    }
+
+    private static String header(Exchange exchange, String name, Optional<String> fallback) {
+        String v = exchange.getIn().getHeader(name, String.class);
+        return v != null && !v.isBlank() ? v : fallback.orElse(null);
+    }
+
+    /**
+     * Applies a statement's completion once: the step finishes, then the run goes on with its next step
+     * (FINISHED) or fails with the Data API's error text and an alert (FAILED, ABORTED). Duplicates do nothing.
+     */
+    public void complete(String statementName, StatementState state, String source) {
+        if (!correlations.complete(statementName, state)) {
+            metrics.counter("shiftwork.statements.completions.duplicate", "source", source).increment();
+            return;
+        }
+        metrics.counter("shiftwork.statements.completions", "source", source, "state", state.status()).increment();
+        Correlation c = correlations.find(statementName).orElseThrow();
+        Instant now = Instant.now();
+        if ("FINISHED".equals(state.status())) {
+            Map<String, Object> output = new LinkedHashMap<>();
+            output.put("statementId", state.statementId() != null ? state.statementId() : c.statementId());
+            output.put("rows", state.rows());
+            runs.update(c.runId(), r -> r.stepOpen(c.step())
+                    ? r.updateStep(c.step(), s -> s.finished(RunStatus.SUCCEEDED, now, output, null)).withStatus(RunStatus.RUNNING)
+                    : r);
+            sequence.advance(c.runId(), c.stepIndex() + 1);
+        } else {
+            String error = state.error() != null && !state.error().isBlank() ? state.error()
+                    : "statement " + c.statementId() + " ended " + state.status();
+            runs.update(c.runId(), r -> r.stepOpen(c.step())
+                    ? r.updateStep(c.step(), s -> s.finished(RunStatus.FAILED, now, null, error))
+                    : r);
+            runner.fail(c.runId(), error);
+        }
+    }
+
+    /** An event said the statement ended: FAILED and ABORTED events carry no error text, so describe those once. */
+    public void completeFromEvent(String statementName, String statementId, String state, long rows) {
+        String error = null;
+        if (!"FINISHED".equals(state)) {
+            try {
+                error = client.describe(statementId).error();
+            } catch (RuntimeException e) {
+                error = "statement " + statementId + " ended " + state + " (its error text could not be read: "
+                        + e.getMessage() + ")";
+            }
+        }
+        complete(statementName, new StatementState(statementId, state, rows, error), "event");
+    }
+
+    /**
+     * Polls the statements whose event is overdue (or all, with events off), with capped exponential backoff;
+     * re-submits statements recorded but never confirmed submitted (a crash between the two), which the
+     * ClientToken makes safe. Returns how many it looked at.
+     */
+    public int pollDue() {
+        long now = System.currentTimeMillis();
+        int seen = 0;
+        for (Correlation c : correlations.due(Correlation.WAITING, now, 100)) {
+            seen++;
+            try {
+                StatementState state = client.describe(c.statementId());
+                if (state.terminal()) {
+                    complete(c.statementName(), state, "poll");
+                } else {
+                    Duration wait = Backoff.capped(config.pollInitial(), config.pollMax(), c.polls() + 1);
+                    correlations.reschedule(c.statementName(), now + wait.toMillis(), c.polls() + 1);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("polling %s (%s) failed: %s", c.statementName(), c.statementId(), e.getMessage());
+                correlations.reschedule(c.statementName(), now + config.pollMax().toMillis(), c.polls() + 1);
+            }
+        }
+        long stale = now - Duration.ofSeconds(30).toMillis();
+        for (Correlation c : correlations.due(Correlation.SUBMITTING, stale, 25)) {
+            seen++;
+            try {
+                StatementRequest request = json.readValue(c.requestJson(), StatementRequest.class);
+                String id = client.submit(request);
+                long next = now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
+                correlations.submitted(c.statementName(), id, next);
+                runs.update(c.runId(), r -> r.stepOpen(c.step())
+                        ? r.updateStep(c.step(), s -> s.withAwsId("statementId", id).waiting()).withStatus(RunStatus.WAITING)
+                        : r);
+            } catch (JsonProcessingException | RuntimeException e) {
+                LOG.warnf("re-submitting %s failed: %s", c.statementName(), e.getMessage());
+            }
+        }
+        return seen;
+    }
+
+    private String write(StatementRequest request) {
+        try {
+            return json.writeValueAsString(request);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** For tests and diagnostics: the step as stored. */
+    Optional<Step> step(String runId, String step) {
+        return runs.find(runId).map(r -> r.step(step));
+    }
+}

@@ -1,0 +1,77 @@
+package io.shiftwork.statements;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+
+/**
+ * Reads Data API completion events from SQS. A message that is not such an event, or names a statement that is
+ * not Shiftwork's, goes to the dead-letter queue with the reason and is counted; the consumer never stops.
+ */
+@ApplicationScoped
+@Named("statementEvents")
+@RegisterForReflection
+public class StatementEvents {
+
+    private final StatementEngine engine;
+    private final SqsClient sqs;
+    private final StatementsConfig config;
+    private final MeterRegistry metrics;
+    private final ObjectMapper json;
+    private volatile String deadLetterUrl;
+
+    public StatementEvents(StatementEngine engine, SqsClient sqs, StatementsConfig config, MeterRegistry metrics,
+            ObjectMapper json) {
+        this.engine = engine;
+        this.sqs = sqs;
+        this.config = config;
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    public void handle(String body) {
+        JsonNode event;
+        try {
+            event = json.readTree(body);
+        } catch (Exception e) {
+            reject(body, "malformed: not JSON");
+            return;
+        }
+        if (event == null || !"aws.redshift-data".equals(event.path("source").asText())
+                || !"Redshift Data Statement Status Change".equals(event.path("detail-type").asText())) {
+            reject(body, "foreign: not a Redshift Data API statement event");
+            return;
+        }
+        JsonNode d = event.path("detail");
+        String name = d.path("statementName").asText(null);
+        String id = d.path("statementId").asText(null);
+        String state = d.path("state").asText(null);
+        if (id == null || state == null || !(state.equals("FINISHED") || state.equals("FAILED") || state.equals("ABORTED"))) {
+            reject(body, "malformed: detail lacks statementId or a final state");
+            return;
+        }
+        if (StatementNames.parse(name).isEmpty()) {
+            reject(body, "foreign: statement '" + name + "' is not Shiftwork's");
+            return;
+        }
+        engine.completeFromEvent(name, id, state, d.path("rows").asLong(0));
+    }
+
+    private void reject(String body, String reason) {
+        metrics.counter("shiftwork.statements.events.rejected", "reason", reason.substring(0, reason.indexOf(':')))
+                .increment();
+        if (deadLetterUrl == null) {
+            deadLetterUrl = sqs.getQueueUrl(b -> b.queueName(config.deadLetterQueue())).queueUrl();
+        }
+        sqs.sendMessage(b -> b.queueUrl(deadLetterUrl).messageBody(body == null || body.isEmpty() ? "(empty)" : body)
+                .messageAttributes(java.util.Map.of("reason",
+                        MessageAttributeValue.builder().dataType("String").stringValue(reason).build())));
+    }
+}

@@ -1,0 +1,74 @@
+package io.shiftwork.statements;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The statement engine: where SQL runs by default, how completions come back, Data API quotas. */
+@ConfigMapping(prefix = "shiftwork.statements")
+public interface StatementsConfig {
+
+    /** Default provisioned cluster of a statement step (or set {@link #workgroupName()}). */
+    Optional<String> clusterIdentifier();
+
+    /** Default serverless workgroup of a statement step. */
+    Optional<String> workgroupName();
+
+    @WithDefault("dev")
+    String database();
+
+    /** Temporary-credentials user for provisioned clusters (or use {@link #secretArn()}). */
+    Optional<String> dbUser();
+
+    /** Secrets Manager secret with the database credentials. */
+    Optional<String> secretArn();
+
+    /** Completion events through EventBridge → SQS; off: every statement is polled. */
+    @WithDefault("true")
+    boolean events();
+
+    /** SQS queue the EventBridge rule feeds. */
+    @WithDefault("shiftwork-redshift-data-events")
+    String queue();
+
+    /** Where malformed and foreign messages go. */
+    @WithDefault("shiftwork-redshift-data-events-dlq")
+    String deadLetterQueue();
+
+    /** EventBridge rule matching Data API completion events. */
+    @WithDefault("shiftwork-redshift-data-completions")
+    String rule();
+
+    /** DynamoDB table correlating statements with runs (the task token's equivalent). */
+    @WithDefault("shiftwork-statements")
+    String table();
+
+    /** How long a correlation is kept (TTL). */
+    @WithDefault("P7D")
+    Duration retention();
+
+    /** With events on, how long to wait for a statement's event before polling it. */
+    @WithDefault("PT60S")
+    Duration eventTimeout();
+
+    /** First poll delay; doubles per poll up to {@link #pollMax()}. */
+    @WithDefault("PT1S")
+    Duration pollInitial();
+
+    @WithDefault("PT30S")
+    Duration pollMax();
+
+    /** How often the poller looks for statements that are due. */
+    @WithDefault("PT1S")
+    Duration pollerInterval();
+
+    /** Data API quota, ExecuteStatement per second (AWS: 30 per account and region). */
+    @WithDefault("30")
+    double executeRate();
+
+    /** Data API quota, DescribeStatement per second (AWS: 100 per account and region). */
+    @WithDefault("100")
+    double describeRate();
+}

@@ -1,0 +1,111 @@
+package io.shiftwork.statements;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.shiftwork.pipelines.PipelineRunner;
+import io.shiftwork.pipelines.Run;
+import io.shiftwork.pipelines.RunStatus;
+import io.shiftwork.pipelines.RunStore;
+import io.shiftwork.pipelines.Step;
+
+/**
+ * Runs a flow's steps in order — each a {@code direct:} route named in the flow's YAML — across waits: a step
+ * that submits a statement stops the sequence, and the statement's completion resumes it at the next step, on
+ * whichever replica applies the completion, also after a restart. The list of steps is kept with the run.
+ */
+@ApplicationScoped
+@Named("sequence")
+@RegisterForReflection
+public class StepSequence {
+
+    /** Header (comma-separated or a list): the step endpoints of a flow, in order. */
+    public static final String STEPS = "shiftworkSteps";
+    /** Header: the name of the step running (its endpoint without {@code direct:}). */
+    public static final String STEP = "shiftworkStep";
+    public static final String STEP_INDEX = "shiftworkStepIndex";
+
+    private final RunStore runs;
+    private final PipelineRunner runner;
+    private final ProducerTemplate camel;
+
+    public StepSequence(RunStore runs, PipelineRunner runner, ProducerTemplate camel) {
+        this.runs = runs;
+        this.runner = runner;
+        this.camel = camel;
+    }
+
+    /** Starts the sequence named by header {@code shiftworkSteps} for the run on the exchange. */
+    public void start(Exchange exchange) {
+        String runId = exchange.getIn().getHeader(PipelineRunner.RUN_ID, String.class);
+        Object raw = exchange.getIn().getHeader(STEPS);
+        List<String> steps = raw instanceof List<?> l ? l.stream().map(String::valueOf).map(String::trim).toList()
+                : Arrays.stream(String.valueOf(raw).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (raw == null || steps.isEmpty()) {
+            throw new IllegalArgumentException("the flow names no steps (header " + STEPS + ")");
+        }
+        steps.forEach(StepSequence::stepName);
+        exchange.setProperty(PipelineRunner.OWNS_RUN, true);
+        runs.update(runId, r -> r.withContext("steps", steps));
+        advance(runId, 0);
+    }
+
+    /** Runs steps from {@code from} until one waits, one fails, or all are done. */
+    @SuppressWarnings("unchecked")
+    public void advance(String runId, int from) {
+        for (int i = from;; i++) {
+            Run run = runs.find(runId).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
+            if (run.status().terminal()) {
+                return;
+            }
+            List<String> steps = (List<String>) run.context().get("steps");
+            if (i >= steps.size()) {
+                runner.succeed(runId);
+                return;
+            }
+            String endpoint = steps.get(i);
+            String name = stepName(endpoint);
+            Map<String, Object> inputs = run.inputs();
+            Instant started = Instant.now();
+            runs.update(runId, r -> r.withStep(Step.started(name, started)).withStatus(RunStatus.RUNNING));
+            int index = i;
+            Exchange result = camel.send(endpoint, ex -> {
+                ex.getIn().setHeader(PipelineRunner.RUN_ID, runId);
+                ex.getIn().setHeader(PipelineRunner.PIPELINE, run.pipeline());
+                ex.getIn().setHeader(STEP, name);
+                ex.getIn().setHeader(STEP_INDEX, index);
+                ex.getIn().setBody(new HashMap<>(inputs));
+            });
+            if (result.getException() != null) {
+                runner.fail(runId, "step '" + name + "': " + PipelineRunner.message(result.getException()));
+                return;
+            }
+            if (Boolean.TRUE.equals(result.getProperty(StatementEngine.WAITING))) {
+                return;
+            }
+            Object body = result.getMessage().getBody();
+            Object output = body instanceof Map<?, ?> m && m.equals(inputs) ? null : body;
+            Instant done = Instant.now();
+            runs.update(runId, r -> r.stepOpen(name) ? r.updateStep(name, s -> s.finished(RunStatus.SUCCEEDED, done, output, null)) : r);
+        }
+    }
+
+    static String stepName(String endpoint) {
+        String name = endpoint.startsWith("direct:") ? endpoint.substring("direct:".length()) : endpoint;
+        if (!name.matches("[A-Za-z0-9_-]{1,100}")) {
+            throw new IllegalArgumentException("step endpoint '" + endpoint + "' must be direct:<name> with a name of "
+                    + "letters, digits, '-' or '_'");
+        }
+        return name;
+    }
+}
