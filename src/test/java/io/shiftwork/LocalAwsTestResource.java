@@ -1,6 +1,7 @@
 package io.shiftwork;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -8,31 +9,46 @@ import io.shiftwork.local.LocalAws;
 
 /**
  * The local emulators for @QuarkusTest classes: started once per test JVM on free loopback ports, reset
- * (emptied) for every test class that uses them, stopped when the JVM exits. Fields of type {@link LocalAws}
+ * (emptied) for every test class that uses them, stopped when the JVM exits. Fields of type {@link Emulators}
  * in the test class are injected.
  */
 public class LocalAwsTestResource implements QuarkusTestResourceLifecycleManager {
 
-    private static LocalAws local;
+    // Quarkus loads this class anew for every application start, so a static field would not be shared: the
+    // handle lives in the system properties, holding only JDK types.
+    private static final String SHARED = "shiftwork.test.emulators";
 
-    public static synchronized LocalAws local() {
-        if (local == null) {
-            local = LocalAws.start(Path.of("target", "emulators").toAbsolutePath());
-            Runtime.getRuntime().addShutdownHook(new Thread(local::close));
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> shared() {
+        synchronized (System.getProperties()) {
+            Object handle = System.getProperties().get(SHARED);
+            if (handle == null) {
+                LocalAws local = LocalAws.start(Path.of("target", "emulators").toAbsolutePath());
+                Runtime.getRuntime().addShutdownHook(new Thread(local::close));
+                Map<String, Object> h = new HashMap<>();
+                h.put("config", Map.copyOf(local.config()));
+                h.put("reset", (Runnable) local::reset);
+                System.getProperties().put(SHARED, h);
+                handle = h;
+            }
+            return (Map<String, Object>) handle;
         }
-        return local;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> config() {
+        return (Map<String, String>) shared().get("config");
     }
 
     @Override
     public Map<String, String> start() {
-        LocalAws aws = local();
-        aws.reset();
-        return aws.config();
+        ((Runnable) shared().get("reset")).run();
+        return new HashMap<>(config());
     }
 
     @Override
     public void inject(TestInjector injector) {
-        injector.injectIntoFields(local(), new TestInjector.MatchesType(LocalAws.class));
+        injector.injectIntoFields(new Emulators(config()), new TestInjector.MatchesType(Emulators.class));
     }
 
     @Override

@@ -30,7 +30,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.shiftwork.LocalAwsTestResource;
 import io.shiftwork.RedshiftSql;
-import io.shiftwork.local.LocalAws;
+import io.shiftwork.Emulators;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
@@ -79,7 +79,7 @@ class StoredProcedureTest {
     @Inject
     StatementsConfig config;
 
-    LocalAws local;
+    Emulators local;
     RedshiftSql redshift;
 
     @BeforeEach
@@ -256,13 +256,13 @@ class StoredProcedureTest {
 
     @Test
     void throttlingIsRetriedWithBackoff() {
-        local.redshift().faults().throttle(0.5);
+        local.throttle(0.5);
         try {
             String runId = start("stored-procedures", "{\"event_message\": \"throttled\"}");
             awaitRun(runId, "SUCCEEDED");
             assertEquals(2, messages().size());
         } finally {
-            local.redshift().faults().throttle(0);
+            local.throttle(0);
         }
     }
 

@@ -40,7 +40,7 @@ public final class LocalPostgres implements AutoCloseable {
 
     public static LocalPostgres start(Path workDir) {
         try {
-            Path data = Files.createDirectories(workDir).resolve("pg-" + ProcessHandle.current().pid());
+            Path data = Files.createDirectories(workDir).resolve("pg-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(data)
                     .setCleanDataDirectory(true)

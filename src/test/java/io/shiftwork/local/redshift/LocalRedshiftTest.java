@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.shiftwork.LocalAwsTestResource;
-import io.shiftwork.local.LocalAws;
+import io.shiftwork.Emulators;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
@@ -70,7 +70,7 @@ class LocalRedshiftTest {
     @Inject
     S3Client s3;
 
-    LocalAws local;
+    Emulators local;
 
     private String cluster() {
         return "c" + UUID.randomUUID().toString().substring(0, 8);
@@ -139,7 +139,7 @@ class LocalRedshiftTest {
 
     @Test
     void resultsArePagedWithNextToken() {
-        local.redshift().dataApi().resultPageRows(10);
+        local.setting("resultPageRows", 10);
         String id = run(cluster(), "select g from generate_series(1, 25) g");
         awaitDone(id);
         List<Long> values = new ArrayList<>();
@@ -155,12 +155,12 @@ class LocalRedshiftTest {
         assertEquals(3, pages);
         assertEquals(25, values.size());
         assertEquals(25L, values.get(24));
-        local.redshift().dataApi().resultPageRows(1000);
+        local.setting("resultPageRows", 1000);
     }
 
     @Test
     void aStatementMovesThroughStartedToFinished() {
-        local.redshift().faults().delayNext("pg_sleep_marker", 1.0);
+        local.fault("delay", "pg_sleep_marker", null, 1.0);
         String id = run(cluster(), "select 'pg_sleep_marker'");
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
                 .until(() -> data.describeStatement(b -> b.id(id)).status() == StatusString.STARTED);
@@ -240,7 +240,7 @@ class LocalRedshiftTest {
 
     @Test
     void cancelAbortsARunningStatementAndRefusesAFinishedOne() {
-        local.redshift().faults().hangNext("hang_me");
+        local.fault("hang", "hang_me", null, 0);
         String id = run(cluster(), "select 'hang_me'");
         await().atMost(Duration.ofSeconds(5)).until(() -> data.describeStatement(b -> b.id(id)).status() == StatusString.STARTED);
         assertTrue(data.cancelStatement(b -> b.id(id)).status());
@@ -287,14 +287,14 @@ class LocalRedshiftTest {
         awaitDone(ddl);
         assertThrows(ResourceNotFoundException.class, () -> data.getStatementResult(b -> b.id(ddl)));
 
-        local.redshift().dataApi().maxActiveStatements(1);
-        local.redshift().faults().hangNext("occupy");
+        local.setting("maxActiveStatements", 1);
+        local.fault("hang", "occupy", null, 0);
         String hanging = run(cluster(), "select 'occupy'");
         try {
             assertThrows(ActiveStatementsExceededException.class, () -> run(cluster(), "select 2"));
         } finally {
             data.cancelStatement(b -> b.id(hanging));
-            local.redshift().dataApi().maxActiveStatements(200);
+            local.setting("maxActiveStatements", 200);
         }
     }
 
@@ -420,7 +420,7 @@ class LocalRedshiftTest {
         assertEquals(1, serverless.listSnapshots(b -> b.namespaceName(ns).nextToken(page.nextToken())).snapshots().size());
 
         awaitDone(data.executeStatement(b -> b.workgroupName(wg).database("dev").sql("insert into kept values (2)")).id());
-        local.redshift().serverless().restoreMillis(400);
+        local.setting("restoreMillis", 400);
         var restored = serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(wg).snapshotName(ns + "-snap-1"));
         assertEquals("MODIFYING", restored.namespace().statusAsString());
         await().atMost(Duration.ofSeconds(5)).until(() -> "AVAILABLE".equals(
@@ -464,7 +464,7 @@ class LocalRedshiftTest {
                 r = c.get_statement_result(Id=sid)
                 print(d['Status'], d['CreatedAt'].year, r['Records'][0][0]['longValue'], r['ColumnMetadata'][0]['name'])
                 """;
-        Process p = new ProcessBuilder("python3", "-c", script, local.redshift().endpoint().toString())
+        Process p = new ProcessBuilder("python3", "-c", script, local.redshiftEndpoint().toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         assertEquals(0, p.waitFor(), out);
@@ -473,7 +473,7 @@ class LocalRedshiftTest {
 
     private void admin(String command, String body) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(local.redshift().endpoint() + "/_emulator/" + command))
+                local.redshiftEndpoint().resolve("/_emulator/" + command))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
     }

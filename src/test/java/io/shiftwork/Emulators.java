@@ -1,0 +1,65 @@
+package io.shiftwork;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+/** A test's handle on the shared emulators: endpoints, and the local Redshift's /_emulator controls over HTTP. */
+public final class Emulators {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final Map<String, String> config;
+
+    Emulators(Map<String, String> config) {
+        this.config = config;
+    }
+
+    public URI redshiftEndpoint() {
+        return URI.create(config.get("shiftwork.aws.endpoints.redshift-data"));
+    }
+
+    public URI motoEndpoint() {
+        return URI.create(config.get("shiftwork.aws.endpoint-override"));
+    }
+
+    /** Arms a fault: action fail, hang or delay, on the next statement whose SQL matches the regex. */
+    public void fault(String action, String regex, String message, double seconds) {
+        StringBuilder body = new StringBuilder("{\"action\":\"").append(action).append("\",\"pattern\":")
+                .append(quote(regex)).append(",\"seconds\":").append(seconds);
+        if (message != null) {
+            body.append(",\"message\":").append(quote(message));
+        }
+        admin("faults", body.append('}').toString());
+    }
+
+    public void throttle(double rate) {
+        admin("throttle", "{\"rate\":" + rate + "}");
+    }
+
+    /** resultPageRows, maxActiveStatements or restoreMillis. */
+    public void setting(String name, long value) {
+        admin("settings", "{\"" + name + "\":" + value + "}");
+    }
+
+    public void admin(String command, String body) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(redshiftEndpoint().resolve("/_emulator/" + command))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("emulator " + command + " answered " + r.statusCode() + ": " + r.body());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
