@@ -85,6 +85,45 @@ class PackagedAppIT {
         }
     }
 
+    @Test
+    void aRunWaitingWhenTheServiceIsKilledFinishesAfterARestartWithEachStepRunOnce() throws Exception {
+        RedshiftSql redshift = new RedshiftSql(redshiftData(), "shiftwork-it");
+        redshift.runFiles("stored-procedures");
+        aws.redshift().faults().delayNext("' started'", 4.0);
+        int port = freePort();
+        Map<String, String> target = Map.of("SHIFTWORK_STATEMENTS_CLUSTER_IDENTIFIER", "shiftwork-it",
+                "SHIFTWORK_STATEMENTS_DB_USER", "awsuser");
+        Process first = launch(port, target);
+        String runId;
+        try {
+            runId = post(port, "/pipelines/stored-procedures/runs", "{\"event_message\":\"crash\"}").get("runId").asText();
+            await().atMost(Duration.ofSeconds(10)).until(() -> "WAITING".equals(get(port, "/runs/" + runId).path("status").asText()));
+        } finally {
+            first.destroyForcibly().waitFor();
+        }
+        Process second = launch(port, target);
+        try {
+            JsonNode run = awaitFinished(port, runId);
+            assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
+            assertEquals(2, run.get("steps").size());
+            List<String> messages = new ArrayList<>();
+            redshift.query("select message from public.etl_events order by message").forEach(r -> messages.add(r.get(0).stringValue()));
+            assertEquals(List.of("crash finished", "crash started"), messages, "each procedure ran exactly once");
+        } finally {
+            stopProcess(second);
+        }
+    }
+
+    private static software.amazon.awssdk.services.redshiftdata.RedshiftDataClient redshiftData() {
+        return software.amazon.awssdk.services.redshiftdata.RedshiftDataClient.builder()
+                .endpointOverride(aws.redshift().endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .build();
+    }
+
     private Process launch(int port, Map<String, String> extraEnv) throws IOException, InterruptedException {
         String jar = System.getProperty("shiftwork.app.jar", "target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.exists(Path.of(jar)), "packaged application at " + jar);
@@ -123,7 +162,7 @@ class PackagedAppIT {
 
     private static JsonNode awaitFinished(int port, String runId) {
         JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             last[0] = get(port, "/runs/" + runId);
             String status = last[0].path("status").asText();
             return status.equals("SUCCEEDED") || status.equals("FAILED");

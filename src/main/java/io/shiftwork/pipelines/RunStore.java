@@ -39,6 +39,15 @@ public class RunStore {
     private final DynamoDbClient dynamo;
     private final ObjectMapper json;
     private final RunsConfig config;
+    // Runs this replica wrote last: updates start from them instead of reading first. Every write is still
+    // conditional on the version, so a copy another replica made stale only costs a re-read.
+    private final Map<String, Run> recent = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Run> eldest) {
+                    return size() > 10_000;
+                }
+            });
 
     public RunStore(DynamoDbClient dynamo, ObjectMapper json, RunsConfig config) {
         this.dynamo = dynamo;
@@ -83,7 +92,18 @@ public class RunStore {
     public Optional<Run> find(String runId) {
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(config.table())
                 .key(Map.of("runId", AttributeValue.fromS(runId))).consistentRead(true)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+        if (item == null || item.isEmpty()) {
+            return Optional.empty();
+        }
+        Run run = fromItem(item);
+        recent.put(runId, run);
+        return Optional.of(run);
+    }
+
+    /** The run as this replica last wrote or read it, else as stored. May be stale: for decisions, not answers. */
+    public Optional<Run> current(String runId) {
+        Run cached = recent.get(runId);
+        return cached != null ? Optional.of(cached) : find(runId);
     }
 
     /** Newest first. */
@@ -105,24 +125,34 @@ public class RunStore {
      * @return the run as stored afterwards, or empty if there is no such run
      */
     public Optional<Run> update(String runId, UnaryOperator<Run> change) {
+        Run cached = recent.get(runId);
+        boolean fresh = cached == null;
+        Optional<Run> current = fresh ? find(runId) : Optional.of(cached);
         for (int attempt = 0; attempt < 20; attempt++) {
-            Optional<Run> current = find(runId);
             if (current.isEmpty()) {
                 return current;
             }
             Run before = current.get();
             Run after = change.apply(before);
             if (after == before || after.equals(before)) {
-                return current;
+                if (fresh) {
+                    return current;
+                }
+                // "nothing to do" decided on a cached copy: decide again on what is stored
+                current = find(runId);
+                fresh = true;
+                continue;
             }
             Run stored = after.touched(Instant.now());
             try {
                 dynamo.putItem(b -> b.tableName(config.table()).item(toItem(stored))
                         .conditionExpression("version = :v")
                         .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(before.version())))));
+                recent.put(runId, stored);
                 return Optional.of(stored);
             } catch (ConditionalCheckFailedException raced) {
-                // re-read and re-apply
+                current = find(runId);
+                fresh = true;
             }
         }
         throw new IllegalStateException("run " + runId + " kept changing under 20 attempts to update it");

@@ -107,9 +107,9 @@ public class Correlations {
     /**
      * Applies a completion: moves a SUBMITTING or WAITING statement to its final state.
      *
-     * @return true for the one caller that applied it; false for every duplicate
+     * @return the correlation as completed, for the one caller that applied it; empty for every duplicate
      */
-    public boolean complete(String statementName, StatementState state) {
+    public Optional<Correlation> complete(String statementName, StatementState state) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":t", s(state.status()));
         values.put(":rows", n(state.rows()));
@@ -118,14 +118,14 @@ public class Correlations {
         values.put(":sub", s(Correlation.SUBMITTING));
         values.put(":err", s(state.error() == null ? "" : state.error()));
         try {
-            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+            return Optional.of(from(dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
                     .updateExpression("SET #s = :t, resultRows = :rows, completedAt = :at, errorText = :err")
                     .conditionExpression("#s IN (:w, :sub)")
                     .expressionAttributeNames(NAMES)
-                    .expressionAttributeValues(values));
-            return true;
+                    .expressionAttributeValues(values)
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes()));
         } catch (ConditionalCheckFailedException duplicate) {
-            return false;
+            return Optional.empty();
         }
     }
 

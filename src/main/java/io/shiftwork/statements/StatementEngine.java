@@ -47,6 +47,8 @@ public class StatementEngine {
     public static final String WAITING = "shiftworkWaiting";
 
     private static final Logger LOG = Logger.getLogger(StatementEngine.class);
+    /** When the completion this thread is applying was received: the next submit measures its overhead. */
+    private static final ThreadLocal<Long> COMPLETION_RECEIVED = new ThreadLocal<>();
 
     private final StatementClient client;
     private final Correlations correlations;
@@ -67,7 +69,19 @@ public class StatementEngine {
         this.sequence = sequence;
         this.metrics = metrics;
         this.json = json;
+        this.resumeOverhead = io.micrometer.core.instrument.Timer.builder("shiftwork.statements.resume.overhead")
+                .description("from a completion received to the next step's ExecuteStatement sent")
+                .publishPercentiles(0.5, 0.9, 0.99).register(metrics);
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.pollers = java.util.concurrent.Executors.newFixedThreadPool(config.pollThreads(), r -> {
+            Thread t = new Thread(r, "statement-poller-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
+
+    private final io.micrometer.core.instrument.Timer resumeOverhead;
+    private final java.util.concurrent.ExecutorService pollers;
 
     /**
      * Submits the step's SQL (header {@code shiftworkSql}) for the run and step on the exchange, records the
@@ -91,6 +105,11 @@ public class StatementEngine {
         long firstPoll = now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
         correlations.create(new Correlation(request.statementName(), runId, pipeline, step, index, null,
                 Correlation.SUBMITTING, now, firstPoll, 0, write(request)));
+        Long received = COMPLETION_RECEIVED.get();
+        if (received != null) {
+            COMPLETION_RECEIVED.remove();
+            resumeOverhead.record(System.nanoTime() - received, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
         String statementId = client.submit(request);
         correlations.submitted(request.statementName(), statementId, firstPoll);
         runs.update(runId, r -> r.stepOpen(step)
@@ -150,21 +169,33 @@ public class StatementEngine {
      * (FINISHED) or fails with the Data API's error text and an alert (FAILED, ABORTED). Duplicates do nothing.
      */
     public void complete(String statementName, StatementState state, String source) {
-        if (!correlations.complete(statementName, state)) {
+        if (COMPLETION_RECEIVED.get() == null) {
+            COMPLETION_RECEIVED.set(System.nanoTime());
+        }
+        try {
+            applyCompletion(statementName, state, source);
+        } finally {
+            COMPLETION_RECEIVED.remove();
+        }
+    }
+
+    private void applyCompletion(String statementName, StatementState state, String source) {
+        Optional<Correlation> applied = correlations.complete(statementName, state);
+        if (applied.isEmpty()) {
             metrics.counter("shiftwork.statements.completions.duplicate", "source", source).increment();
             return;
         }
         metrics.counter("shiftwork.statements.completions", "source", source, "state", state.status()).increment();
-        Correlation c = correlations.find(statementName).orElseThrow();
+        Correlation c = applied.get();
         Instant now = Instant.now();
         if ("FINISHED".equals(state.status())) {
             Map<String, Object> output = new LinkedHashMap<>();
             output.put("statementId", state.statementId() != null ? state.statementId() : c.statementId());
             output.put("rows", state.rows());
-            runs.update(c.runId(), r -> r.stepOpen(c.step())
+            // the step's end is written together with the next step's start
+            sequence.advance(c.runId(), c.stepIndex() + 1, r -> r.stepOpen(c.step())
                     ? r.updateStep(c.step(), s -> s.finished(RunStatus.SUCCEEDED, now, output, null)).withStatus(RunStatus.RUNNING)
                     : r);
-            sequence.advance(c.runId(), c.stepIndex() + 1);
         } else {
             String error = state.error() != null && !state.error().isBlank() ? state.error()
                     : "statement " + c.statementId() + " ended " + state.status();
@@ -177,6 +208,7 @@ public class StatementEngine {
 
     /** An event said the statement ended: FAILED and ABORTED events carry no error text, so describe those once. */
     public void completeFromEvent(String statementName, String statementId, String state, long rows) {
+        COMPLETION_RECEIVED.set(System.nanoTime());
         String error = null;
         if (!"FINISHED".equals(state)) {
             try {
@@ -196,20 +228,20 @@ public class StatementEngine {
      */
     public int pollDue() {
         long now = System.currentTimeMillis();
-        int seen = 0;
-        for (Correlation c : correlations.due(Correlation.WAITING, now, 100)) {
-            seen++;
+        java.util.List<Correlation> due = correlations.due(Correlation.WAITING, now, 200);
+        int seen = due.size();
+        java.util.List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
+        for (Correlation c : due) {
+            work.add(pollers.submit(() -> poll(c, now)));
+        }
+        for (java.util.concurrent.Future<?> f : work) {
             try {
-                StatementState state = client.describe(c.statementId());
-                if (state.terminal()) {
-                    complete(c.statementName(), state, "poll");
-                } else {
-                    Duration wait = Backoff.capped(config.pollInitial(), config.pollMax(), c.polls() + 1);
-                    correlations.reschedule(c.statementName(), now + wait.toMillis(), c.polls() + 1);
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("polling %s (%s) failed: %s", c.statementName(), c.statementId(), e.getMessage());
-                correlations.reschedule(c.statementName(), now + config.pollMax().toMillis(), c.polls() + 1);
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return seen;
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.warnf("polling failed: %s", e.getCause().getMessage());
             }
         }
         long stale = now - Duration.ofSeconds(30).toMillis();
@@ -228,6 +260,26 @@ public class StatementEngine {
             }
         }
         return seen;
+    }
+
+    private void poll(Correlation c, long now) {
+        try {
+            StatementState state = client.describe(c.statementId());
+            if (state.terminal()) {
+                complete(c.statementName(), state, "poll");
+            } else {
+                Duration wait = Backoff.capped(config.pollInitial(), config.pollMax(), c.polls() + 1);
+                correlations.reschedule(c.statementName(), now + wait.toMillis(), c.polls() + 1);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("polling %s (%s) failed: %s", c.statementName(), c.statementId(), e.getMessage());
+            correlations.reschedule(c.statementName(), now + config.pollMax().toMillis(), c.polls() + 1);
+        }
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopPollers() {
+        pollers.shutdownNow();
     }
 
     private String write(StatementRequest request) {

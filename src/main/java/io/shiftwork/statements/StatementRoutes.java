@@ -24,8 +24,10 @@ public class StatementRoutes extends RouteBuilder {
                 .bean("sequence", "start");
 
         // Started after bootstrap (StatementsStartup): the queue must exist before the consumer looks it up.
-        from("aws2-sqs://{{shiftwork.statements.queue}}?autoCreateQueue=false&waitTimeSeconds=1"
-                + "&maxMessagesPerPoll=10&concurrentConsumers=2&deleteAfterRead=true")
+        from("aws2-sqs://{{shiftwork.statements.queue}}?autoCreateQueue=false&deleteAfterRead=true"
+                + "&waitTimeSeconds={{shiftwork.statements.receive-wait-seconds}}"
+                + "&maxMessagesPerPoll={{shiftwork.statements.receive-max-messages}}"
+                + "&concurrentConsumers={{shiftwork.statements.consumers}}")
                 .routeId(EVENTS_ROUTE).autoStartup(false)
                 .description("Applies Data API completion events arriving from EventBridge through SQS")
                 .bean("statementEvents", "handle(${body})");

@@ -71,4 +71,20 @@ public interface StatementsConfig {
     /** Data API quota, DescribeStatement per second (AWS: 100 per account and region). */
     @WithDefault("100")
     double describeRate();
+
+    /** Event consumers reading the queue in parallel. */
+    @WithDefault("4")
+    int consumers();
+
+    /** Messages per ReceiveMessage (SQS: 1-10). */
+    @WithDefault("10")
+    int receiveMaxMessages();
+
+    /** Long-poll wait of ReceiveMessage in seconds (SQS: 0-20). */
+    @WithDefault("20")
+    int receiveWaitSeconds();
+
+    /** Statements described in parallel by the poller. */
+    @WithDefault("8")
+    int pollThreads();
 }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
@@ -61,24 +62,40 @@ public class StepSequence {
     }
 
     /** Runs steps from {@code from} until one waits, one fails, or all are done. */
-    @SuppressWarnings("unchecked")
     public void advance(String runId, int from) {
+        advance(runId, from, UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #advance(String, int)}, writing {@code pending} (the end of the previous step) in the same
+     * update that starts the next step.
+     */
+    @SuppressWarnings("unchecked")
+    public void advance(String runId, int from, UnaryOperator<Run> pending) {
+        UnaryOperator<Run> carry = pending;
         for (int i = from;; i++) {
-            Run run = runs.find(runId).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
+            int index = i;
+            UnaryOperator<Run> before = carry;
+            Instant started = Instant.now();
+            Run run = runs.update(runId, r -> {
+                Run x = before.apply(r);
+                List<String> steps = (List<String>) x.context().get("steps");
+                if (x.status().terminal() || index >= steps.size()) {
+                    return x;
+                }
+                return x.withStep(Step.started(stepName(steps.get(index)), started)).withStatus(RunStatus.RUNNING);
+            }).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
+            List<String> steps = (List<String>) run.context().get("steps");
             if (run.status().terminal()) {
                 return;
             }
-            List<String> steps = (List<String>) run.context().get("steps");
-            if (i >= steps.size()) {
+            if (index >= steps.size()) {
                 runner.succeed(runId);
                 return;
             }
-            String endpoint = steps.get(i);
+            String endpoint = steps.get(index);
             String name = stepName(endpoint);
             Map<String, Object> inputs = run.inputs();
-            Instant started = Instant.now();
-            runs.update(runId, r -> r.withStep(Step.started(name, started)).withStatus(RunStatus.RUNNING));
-            int index = i;
             Exchange result = camel.send(endpoint, ex -> {
                 ex.getIn().setHeader(PipelineRunner.RUN_ID, runId);
                 ex.getIn().setHeader(PipelineRunner.PIPELINE, run.pipeline());
@@ -95,8 +112,7 @@ public class StepSequence {
             }
             Object body = result.getMessage().getBody();
             Object output = body instanceof Map<?, ?> m && m.equals(inputs) ? null : body;
-            Instant done = Instant.now();
-            runs.update(runId, r -> r.stepOpen(name) ? r.updateStep(name, s -> s.finished(RunStatus.SUCCEEDED, done, output, null)) : r);
+            carry = r -> r.stepOpen(name) ? r.updateStep(name, s -> s.finished(RunStatus.SUCCEEDED, Instant.now(), output, null)) : r;
         }
     }
 

@@ -51,6 +51,7 @@ public final class LocalRedshift implements AutoCloseable {
     private final ExecutorService httpThreads;
     private final S3Client s3;
     private final EventBridgeClient events;
+    private final software.amazon.awssdk.services.sqs.SqsClient sqs;
 
     private LocalRedshift(LocalPostgres pg, URI awsEndpoint, String region) throws IOException {
         this.pg = pg;
@@ -61,8 +62,11 @@ public final class LocalRedshift implements AutoCloseable {
         this.events = EventBridgeClient.builder().endpointOverride(awsEndpoint).region(Region.of(region))
                 .credentialsProvider(creds)
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()).build();
+        this.sqs = software.amazon.awssdk.services.sqs.SqsClient.builder().endpointOverride(awsEndpoint)
+                .region(Region.of(region)).credentialsProvider(creds)
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()).build();
         this.serverless = new ServerlessEmulator(pg, region);
-        this.dataApi = new DataApiEmulator(pg, s3, events, serverless, region,
+        this.dataApi = new DataApiEmulator(pg, s3, events, sqs, serverless, region,
                 Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
         AtomicInteger n = new AtomicInteger();
         this.httpThreads = Executors.newFixedThreadPool(32, r -> {
@@ -218,6 +222,7 @@ public final class LocalRedshift implements AutoCloseable {
         dataApi.close();
         s3.close();
         events.close();
+        sqs.close();
         pg.close();
     }
 }

@@ -1,0 +1,202 @@
+package io.shiftwork.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.shiftwork.local.LocalAws;
+
+/**
+ * The statement engine under load: the packaged service (target/quarkus-app) with the local emulators, an
+ * operator routes directory defining a sequence of trivial statements, many runs at once. Prints the overhead
+ * from a completion received to the next ExecuteStatement sent (p50/p99), sustained completions per second,
+ * and Data API calls per statement, in event mode and in poll mode.
+ * Usage: {@code bench/run statements [runs] [stepsPerRun]}.
+ */
+public final class StatementEngineBench {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        Path work = Files.createTempDirectory("shiftwork-bench");
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        Files.writeString(routes.resolve("bench.camel.yaml"), flow(steps));
+        try (LocalAws aws = LocalAws.start(Path.of("target", "emulators").toAbsolutePath())) {
+            List<String> lines = new ArrayList<>();
+            for (boolean events : new boolean[] { true, false }) {
+                aws.reset();
+                lines.add(measure(aws, work, routes, runs, steps, events));
+            }
+            System.out.printf("statement engine, %d runs x %d steps = %d statements per mode, %d cores%n", runs, steps,
+                    runs * steps, Runtime.getRuntime().availableProcessors());
+            lines.forEach(System.out::println);
+        }
+    }
+
+    private static String flow(int steps) {
+        StringBuilder names = new StringBuilder();
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 1; i <= steps; i++) {
+            String step = String.format(Locale.ROOT, "bench-step-%02d", i);
+            names.append(i > 1 ? "," : "").append("direct:").append(step);
+            yaml.append("- route:\n    id: ").append(step).append("\n    from:\n      uri: direct:").append(step)
+                    .append("\n      steps:\n        - setHeader:\n            name: shiftworkSql\n            constant: \"select ")
+                    .append(i).append("\"\n        - to:\n            uri: direct:redshift-statement\n");
+        }
+        return "- route:\n    id: stored-procedures\n    from:\n      uri: direct:pipeline-stored-procedures\n      steps:\n"
+                + "        - setHeader:\n            name: shiftworkSteps\n            constant: \"" + names + "\"\n"
+                + "        - to:\n            uri: direct:shiftwork-sequence\n" + yaml;
+    }
+
+    private static String measure(LocalAws aws, Path work, Path routes, int runs, int steps, boolean events) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        aws.config().forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dshiftwork.bootstrap=true",
+                "-Dshiftwork.routes.dir=file:" + routes, "-Dshiftwork.statements.cluster-identifier=bench",
+                "-Dshiftwork.statements.db-user=bench", "-Dshiftwork.statements.events=" + events,
+                // the emulator has no quota: let the engine go as fast as it can
+                "-Dshiftwork.statements.execute-rate=100000", "-Dshiftwork.statements.describe-rate=100000",
+                // moto answers ReceiveMessage only once it has the whole batch: one message at a time
+                "-Dshiftwork.statements.receive-max-messages=1", "-Dshiftwork.statements.receive-wait-seconds=1",
+                "-Dshiftwork.statements.consumers=8",
+                // poll mode: first poll after 100 ms (production default 1 s), so a trivial statement needs one
+                "-Dshiftwork.statements.poll-initial=PT0.1S",
+                "-Dshiftwork.statements.poller-interval=" + (events ? "PT1S" : "PT0.05S"),
+                "-Dquarkus.log.level=WARN", "-jar", Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()));
+        Process app = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(work.resolve("app-" + events + ".log").toFile()).start();
+        try {
+            awaitReady(port, app, work);
+            if (events) {
+                // moto's EventBridge spends ~240 ms of CPU per event delivered to SQS; the engine is measured here
+                aws.redshift().dataApi().eventsToQueue(aws.config().get("shiftwork.aws.endpoint-override")
+                        + "/123456789012/shiftwork-redshift-data-events");
+            }
+            for (int i = 0; i < 3; i++) {
+                awaitAll(port, List.of(start(port)));
+            }
+            // latency: one run at a time, so the overhead is the engine's, not queueing in the emulators
+            for (int i = 0; i < runs; i++) {
+                awaitAll(port, List.of(start(port)));
+            }
+            Map<String, Double> latency = metrics(port);
+            // throughput: every run at once
+            Map<String, Double> before = latency;
+            long t0 = System.nanoTime();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                ids.add(start(port));
+            }
+            awaitAll(port, ids);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Double> after = metrics(port);
+            double statements = delta(before, after, "shiftwork_statements_submitted_total");
+            double execute = delta(before, after, "shiftwork_redshift_data_calls_total{operation=\"ExecuteStatement\"");
+            double describe = delta(before, after, "shiftwork_redshift_data_calls_total{operation=\"DescribeStatement\"");
+            String mode = events ? "event" : "poll";
+            String human = String.format(Locale.ROOT,
+                    "%s mode: %.0f completions/s sustained (%d statements at once in %.1f s); resume overhead (runs one at a time) p50 %.2f ms, p99 %.2f ms;"
+                            + " per statement %.2f ExecuteStatement + %.2f DescribeStatement",
+                    mode, statements / seconds, (long) statements, seconds, latency.getOrDefault(q("0.5"), 0.0) * 1000,
+                    latency.getOrDefault(q("0.99"), 0.0) * 1000, execute / statements, describe / statements);
+            String jsonLine = String.format(Locale.ROOT,
+                    "{\"bench\":\"statements\",\"mode\":\"%s\",\"statements\":%d,\"completionsPerSecond\":%.1f,"
+                            + "\"overheadP50Ms\":%.2f,\"overheadP99Ms\":%.2f,\"executePerStatement\":%.2f,\"describePerStatement\":%.2f}",
+                    mode, (long) statements, statements / seconds, latency.getOrDefault(q("0.5"), 0.0) * 1000,
+                    latency.getOrDefault(q("0.99"), 0.0) * 1000, execute / statements, describe / statements);
+            return human + "\n" + jsonLine;
+        } finally {
+            app.destroy();
+            app.waitFor();
+        }
+    }
+
+    private static String q(String quantile) {
+        return "shiftwork_statements_resume_overhead_seconds{quantile=\"" + quantile + "\"}";
+    }
+
+    private static double delta(Map<String, Double> before, Map<String, Double> after, String prefix) {
+        return sum(after, prefix) - sum(before, prefix);
+    }
+
+    private static double sum(Map<String, Double> m, String prefix) {
+        return m.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    private static Map<String, Double> metrics(int port) throws Exception {
+        String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> out = new java.util.HashMap<>();
+        Matcher m = Pattern.compile("(?m)^(shiftwork_[^ ]+) ([0-9.eE+-]+|NaN)$").matcher(text);
+        while (m.find()) {
+            out.put(m.group(1), m.group(2).equals("NaN") ? 0.0 : Double.parseDouble(m.group(2)));
+        }
+        return out;
+    }
+
+    private static String start(int port) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/pipelines/stored-procedures/runs")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 202) {
+            throw new IllegalStateException(r.body());
+        }
+        return JSON.readTree(r.body()).get("runId").asText();
+    }
+
+    private static void awaitAll(int port, List<String> ids) throws Exception {
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        for (String id : ids) {
+            while (true) {
+                String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/runs/" + id)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                String status = JSON.readTree(body).path("status").asText();
+                if (status.equals("SUCCEEDED")) {
+                    break;
+                }
+                if (status.equals("FAILED") || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("run " + id + ": " + body);
+                }
+                Thread.sleep(ids.size() > 1 ? 250 : 5);
+            }
+        }
+    }
+
+    private static void awaitReady(int port, Process app, Path work) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            if (!app.isAlive()) {
+                throw new IllegalStateException("the service exited; see " + work);
+            }
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the service did not become ready; see " + work);
+    }
+}
