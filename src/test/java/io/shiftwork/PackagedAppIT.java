@@ -130,6 +130,10 @@ class PackagedAppIT {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         aws.config().forEach((k, v) -> command.add("-D" + k + "=" + v));
+        // the prod profile's SQS long-poll settings, adjusted for moto (see application.properties)
+        command.add("-Dshiftwork.statements.receive-max-messages=1");
+        command.add("-Dshiftwork.statements.receive-wait-seconds=1");
+        command.add("-Dshiftwork.statements.event-timeout=PT5S");
         command.add("-jar");
         command.add(Path.of(jar).toAbsolutePath().toString());
         ProcessBuilder pb = new ProcessBuilder(command)

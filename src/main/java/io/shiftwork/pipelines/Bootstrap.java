@@ -26,11 +26,12 @@ public class Bootstrap {
     private static final Logger LOG = Logger.getLogger(Bootstrap.class);
 
     void onStart(@Observes @Priority(10) StartupEvent ev, @ConfigProperty(name = "shiftwork.bootstrap") boolean enabled,
-            RunStore runs, Instance<Step> steps) {
+            RunStore runs, Leases leases, Instance<Step> steps) {
         if (!enabled) {
             return;
         }
         runs.createTable();
+        leases.createTable();
         for (Step step : steps) {
             step.bootstrap();
         }

@@ -34,6 +34,8 @@ public class PipelineRunner {
     public static final String RUN_ID = "shiftworkRunId";
     /** Header carrying the pipeline name through a flow. */
     public static final String PIPELINE = "shiftworkPipeline";
+    /** Header saying what started the run: http, schedule, ... */
+    public static final String TRIGGER = "shiftworkTrigger";
 
     private static final Logger LOG = Logger.getLogger(PipelineRunner.class);
 
@@ -78,6 +80,7 @@ public class PipelineRunner {
         Map<String, Object> headers = new HashMap<>();
         headers.put(RUN_ID, run.runId());
         headers.put(PIPELINE, spec.name());
+        headers.put(TRIGGER, trigger);
         camel.asyncSend(spec.entryUri(), exchange -> {
             exchange.getIn().setHeaders(headers);
             exchange.getIn().setBody(new HashMap<>(params));

@@ -1,0 +1,158 @@
+package io.shiftwork.pauseresume;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Replays a CPU trace as production would: train on the first days, then each day forecast the next 24 h from
+ * what came before only, plan pauses, and score the plan against what happened.
+ *
+ * <pre>
+ * java ... io.shiftwork.pauseresume.Backtest trace.csv [--threshold 10] [--min-pause 60] [--resume-lead 15]
+ *      [--train-days 7] [--quantile 0.95] [--neighbours 3] [--node-hour-price 1.086] [--nodes 2]
+ * </pre>
+ *
+ * Prints idle capture, busy-while-paused, pause cycles per day and savings; the last line is the same as JSON.
+ */
+public final class Backtest {
+
+    /** What a backtest measured. */
+    public record Result(String trace, double threshold, long minPauseMinutes, long resumeLeadMinutes, double testDays,
+            double idleCapture, double busyWhilePaused, double pausedShare, double cyclesPerDay, double pausedHours,
+            double savings) {
+
+        public String json() {
+            return String.format(Locale.ROOT, "{\"trace\":\"%s\",\"threshold\":%.2f,\"minPauseMinutes\":%d,"
+                    + "\"resumeLeadMinutes\":%d,\"testDays\":%.1f,\"idleCapture\":%.4f,\"busyWhilePaused\":%.4f,"
+                    + "\"pausedShare\":%.4f,\"cyclesPerDay\":%.2f,\"pausedHours\":%.1f,\"savings\":%.2f}", trace, threshold,
+                    minPauseMinutes, resumeLeadMinutes, testDays, idleCapture, busyWhilePaused, pausedShare, cyclesPerDay,
+                    pausedHours, savings);
+        }
+    }
+
+    private Backtest() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length == 0) {
+            System.err.println("usage: Backtest trace.csv [--threshold 10] [--min-pause 60] [--resume-lead 15] "
+                    + "[--train-days 7] [--quantile 0.95] [--neighbours 3] [--node-hour-price 1.086] [--nodes 2]");
+            System.exit(2);
+        }
+        double threshold = 10;
+        long minPause = 60;
+        long lead = 15;
+        int trainDays = 7;
+        double quantile = 0.95;
+        double price = 1.086;
+        int nodes = 2;
+        int neighbours = 3;
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--threshold" -> threshold = Double.parseDouble(v);
+                case "--min-pause" -> minPause = Long.parseLong(v);
+                case "--resume-lead" -> lead = Long.parseLong(v);
+                case "--train-days" -> trainDays = Integer.parseInt(v);
+                case "--quantile" -> quantile = Double.parseDouble(v);
+                case "--node-hour-price" -> price = Double.parseDouble(v);
+                case "--nodes" -> nodes = Integer.parseInt(v);
+                case "--neighbours" -> neighbours = Integer.parseInt(v);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Path trace = Path.of(args[0]);
+        Result r = run(trace.getFileName().toString(), read(trace), new SeasonalForecaster(quantile, neighbours, 7), threshold,
+                Duration.ofMinutes(minPause), Duration.ofMinutes(lead), trainDays, price, nodes);
+        System.out.printf(Locale.ROOT, "%s: threshold %.1f%%, min pause %d min, resume lead %d min, %.1f test days%n",
+                r.trace(), r.threshold(), r.minPauseMinutes(), r.resumeLeadMinutes(), r.testDays());
+        System.out.printf(Locale.ROOT, "idle capture %.1f%%  busy-while-paused %.2f%%  paused %.1f%% of the time  "
+                + "%.2f pause cycles/day  %.1f h paused  savings %.2f (%d nodes at %.3f/node-hour)%n",
+                r.idleCapture() * 100, r.busyWhilePaused() * 100, r.pausedShare() * 100, r.cyclesPerDay(), r.pausedHours(),
+                r.savings(), nodes, price);
+        System.out.println(r.json());
+    }
+
+    public static List<Sample> read(Path csv) throws IOException {
+        List<Sample> out = new ArrayList<>();
+        for (String line : Files.readAllLines(csv)) {
+            String[] f = line.split(",");
+            if (f.length < 2 || f[0].startsWith("timestamp") || f[1].isBlank()) {
+                continue;
+            }
+            out.add(new Sample(Instant.parse(f[0].trim()), Double.parseDouble(f[1].trim())));
+        }
+        out.sort(Comparator.comparing(Sample::at));
+        return out;
+    }
+
+    public static Result run(String name, List<Sample> samples, Forecaster forecaster, double threshold, Duration minPause,
+            Duration lead, int trainDays, double price, int nodes) {
+        Instant first = samples.get(0).at().truncatedTo(ChronoUnit.DAYS);
+        Instant last = samples.get(samples.size() - 1).at();
+        Instant testStart = first.plus(Duration.ofDays(trainDays));
+        List<ForecastPoint> forecast = new ArrayList<>();
+        for (Instant day = testStart; day.isBefore(last); day = day.plus(Duration.ofDays(1))) {
+            Instant d = day;
+            List<Sample> known = samples.stream().filter(s -> s.at().isBefore(d)).toList();
+            forecast.addAll(forecaster.forecast(name, known, day, Duration.ofDays(1)));
+        }
+        List<PausePlanner.Window> windows = PausePlanner.plan(forecast, threshold, minPause, lead);
+        List<Sample> test = samples.stream().filter(s -> !s.at().isBefore(testStart)).toList();
+        double step = Forecaster.STEP.toMinutes() / 60.0;
+        long busy = 0;
+        long busyPaused = 0;
+        double idleRunHours = 0;
+        int run = 0;
+        Instant previous = null;
+        for (Sample s : test) {
+            boolean isBusy = s.cpu() >= threshold;
+            if (isBusy) {
+                busy++;
+                if (paused(windows, s.at())) {
+                    busyPaused++;
+                }
+            }
+            boolean contiguous = previous != null && Duration.between(previous, s.at()).compareTo(Forecaster.STEP.multipliedBy(2)) < 0;
+            if (!isBusy && contiguous) {
+                run++;
+            } else {
+                idleRunHours += runHours(run, minPause, step);
+                run = isBusy ? 0 : 1;
+            }
+            previous = s.at();
+        }
+        idleRunHours += runHours(run, minPause, step);
+        double pausedHours = windows.stream().mapToDouble(w -> Duration.between(
+                w.pauseAt().isBefore(testStart) ? testStart : w.pauseAt(),
+                w.resumeAt().isAfter(last) ? last : w.resumeAt()).toMinutes() / 60.0).filter(h -> h > 0).sum();
+        double testHours = Duration.between(testStart, last).toMinutes() / 60.0;
+        double days = testHours / 24;
+        return new Result(name, threshold, minPause.toMinutes(), lead.toMinutes(), days,
+                idleRunHours == 0 ? (pausedHours == 0 ? 1 : 0) : pausedHours / idleRunHours,
+                busy == 0 ? 0 : (double) busyPaused / busy, pausedHours / testHours, windows.size() / days, pausedHours,
+                pausedHours * nodes * price);
+    }
+
+    private static double runHours(int samples, Duration minPause, double step) {
+        double hours = samples * step;
+        return hours * 60 >= minPause.toMinutes() ? hours : 0;
+    }
+
+    private static boolean paused(List<PausePlanner.Window> windows, Instant t) {
+        for (PausePlanner.Window w : windows) {
+            if (!t.isBefore(w.pauseAt()) && t.isBefore(w.resumeAt())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

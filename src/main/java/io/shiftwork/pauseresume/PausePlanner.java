@@ -1,0 +1,54 @@
+package io.shiftwork.pauseresume;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Pause windows from a forecast: runs where the upper quantile stays below the threshold for at least
+ * {@code minPause}; each paused from its start and resumed {@code resumeLead} before it ends, so the cluster
+ * is back when the load is. Pure.
+ */
+public final class PausePlanner {
+
+    /** Pause at {@code pauseAt}, resume at {@code resumeAt}; {@code open}: the idle run reaches past the forecast. */
+    public record Window(Instant pauseAt, Instant resumeAt, boolean open) {
+    }
+
+    private PausePlanner() {
+    }
+
+    public static List<Window> plan(List<ForecastPoint> forecast, double threshold, Duration minPause, Duration resumeLead) {
+        List<Window> windows = new ArrayList<>();
+        Instant runStart = null;
+        Instant runEnd = null;
+        for (ForecastPoint p : forecast) {
+            boolean idle = p.upper() < threshold;
+            if (idle && runStart == null) {
+                runStart = p.at();
+            }
+            if (idle) {
+                runEnd = p.at().plus(Forecaster.STEP);
+            } else if (runStart != null) {
+                add(windows, runStart, runEnd, false, minPause, resumeLead);
+                runStart = null;
+            }
+        }
+        if (runStart != null) {
+            add(windows, runStart, runEnd, true, minPause, resumeLead);
+        }
+        return windows;
+    }
+
+    private static void add(List<Window> windows, Instant start, Instant end, boolean open, Duration minPause,
+            Duration resumeLead) {
+        if (Duration.between(start, end).compareTo(minPause) < 0) {
+            return;
+        }
+        Instant resumeAt = open ? end : end.minus(resumeLead);
+        if (resumeAt.isAfter(start)) {
+            windows.add(new Window(start, resumeAt, open));
+        }
+    }
+}

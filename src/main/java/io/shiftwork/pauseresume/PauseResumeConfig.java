@@ -1,0 +1,72 @@
+package io.shiftwork.pauseresume;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "shiftwork.pause-resume")
+public interface PauseResumeConfig {
+
+    /** Clusters managed, by identifier: {@code shiftwork.pause-resume.clusters.<id>.enabled=true} plus overrides. */
+    Map<String, ClusterConfig> clusters();
+
+    /** CPU percent below which the cluster counts as idle (Azure-style idle sits at 3-6 %, EC2 at 0-3 %). */
+    @WithDefault("10")
+    double threshold();
+
+    @WithDefault("PT1H")
+    Duration minPause();
+
+    /** Resume this long before forecast load returns (a resume takes minutes). */
+    @WithDefault("PT15M")
+    Duration resumeLead();
+
+    /** Upper quantile of the forecast compared with the threshold. */
+    @WithDefault("0.95")
+    double quantile();
+
+    /** How much CPU history the first run fetches. */
+    @WithDefault("28")
+    int backfillDays();
+
+    /** S3 bucket holding the CPU history CSVs (Amazon Forecast's import format). */
+    @WithDefault("shiftwork-cpu-history")
+    String historyBucket();
+
+    /** At most this many database connections for a pause to go ahead. */
+    @WithDefault("0")
+    int maxConnections();
+
+    /** Whether the plan is recomputed daily and the executor runs (off in tests, driven over HTTP). */
+    @WithDefault("true")
+    boolean scheduled();
+
+    /** How often due pauses and resumes are carried out. */
+    @WithDefault("60s")
+    String executorPeriod();
+
+    /** DynamoDB table of the plans. */
+    @WithDefault("shiftwork-pause-plans")
+    String table();
+
+    /** How often plans are recomputed (Camel duration). */
+    @WithDefault("24h")
+    String planPeriod();
+
+    @WithDefault("30s")
+    String firstPlanDelay();
+
+    interface ClusterConfig {
+        @WithDefault("true")
+        boolean enabled();
+
+        Optional<Double> threshold();
+
+        Optional<Duration> minPause();
+
+        Optional<Duration> resumeLead();
+    }
+}

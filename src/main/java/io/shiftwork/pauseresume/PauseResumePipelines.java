@@ -1,0 +1,108 @@
+package io.shiftwork.pauseresume;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+
+import io.shiftwork.pipelines.ApiException;
+import io.shiftwork.pipelines.Bootstrap;
+import io.shiftwork.pipelines.ParamSpec;
+import io.shiftwork.pipelines.ParamSpec.Type;
+import io.shiftwork.pipelines.PipelineSpec;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+
+/** Pause/resume pipelines, manual control ({@code /clusters/{id}/...}) and the plan picture. */
+@ApplicationScoped
+@Path("/clusters")
+public class PauseResumePipelines implements Bootstrap.Step {
+
+    private final PauseResumeManager manager;
+    private final PauseResumeConfig config;
+    private final PlanStore plans;
+    private final S3Client s3;
+
+    public PauseResumePipelines(PauseResumeManager manager, PauseResumeConfig config, PlanStore plans, S3Client s3) {
+        this.manager = manager;
+        this.config = config;
+        this.plans = plans;
+        this.s3 = s3;
+    }
+
+    @Override
+    public void bootstrap() {
+        plans.createTable();
+        try {
+            s3.createBucket(b -> b.bucket(config.historyBucket()));
+        } catch (BucketAlreadyOwnedByYouException exists) {
+            // created before
+        }
+    }
+
+    @Produces
+    PipelineSpec pauseResume() {
+        return PipelineSpec.of("pause-resume", "Forecast each cluster's CPU and plan pauses through idle windows",
+                config.scheduled() ? "daily" : null, List.of());
+    }
+
+    private static List<ParamSpec> action() {
+        return List.of(ParamSpec.required("cluster", Type.STRING, "cluster identifier"),
+                ParamSpec.required("action", Type.STRING, "what was done and why"));
+    }
+
+    @Produces
+    PipelineSpec clusterPause() {
+        return PipelineSpec.of("cluster-pause", "Record of an automatic pause (or of a skipped one)", null, action());
+    }
+
+    @Produces
+    PipelineSpec clusterResume() {
+        return PipelineSpec.of("cluster-resume", "Record of a resume, planned or requested", null, action());
+    }
+
+    @Produces
+    PipelineSpec clusterHold() {
+        return PipelineSpec.of("cluster-hold", "Record of a hold on automatic pauses", null, action());
+    }
+
+    @POST
+    @Path("{id}/resume")
+    @jakarta.ws.rs.Produces("application/json")
+    public Map<String, Object> resume(@PathParam("id") String id) {
+        return manager.resumeNow(id);
+    }
+
+    @POST
+    @Path("{id}/hold")
+    @jakarta.ws.rs.Produces("application/json")
+    public Map<String, Object> hold(@PathParam("id") String id, @QueryParam("until") String until) {
+        if (until == null || until.isBlank()) {
+            throw ApiException.badRequest("missing_parameter", "until is required: an ISO-8601 UTC instant such as 2026-11-22T08:00:00Z");
+        }
+        try {
+            return manager.hold(id, Instant.parse(until));
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("invalid_parameter_value", "until must be an ISO-8601 UTC instant such as "
+                    + "2026-11-22T08:00:00Z, got '" + until + "'");
+        }
+    }
+
+    @GET
+    @Path("{id}/plan.svg")
+    @jakarta.ws.rs.Produces("image/svg+xml")
+    public String planSvg(@PathParam("id") String id) {
+        manager.requireKnown(id);
+        ClusterPlan plan = manager.planOf(id).orElseThrow(() -> ApiException.notFound(
+                "cluster '" + id + "' has no plan yet: POST /pipelines/pause-resume/runs"));
+        return PlanSvg.render(plan, manager.recentCpu(id));
+    }
+}

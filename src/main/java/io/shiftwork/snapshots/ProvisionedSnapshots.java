@@ -1,0 +1,81 @@
+package io.shiftwork.snapshots;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import software.amazon.awssdk.services.redshift.RedshiftClient;
+import software.amazon.awssdk.services.redshift.model.DescribeClusterSnapshotsResponse;
+import software.amazon.awssdk.services.redshift.model.Snapshot;
+import software.amazon.awssdk.services.redshift.model.Tag;
+
+/** Provisioned cluster snapshots through the Redshift API, every page read (Marker), every call counted. */
+@ApplicationScoped
+public class ProvisionedSnapshots implements SnapshotStore {
+
+    private final RedshiftClient redshift;
+    private final MeterRegistry metrics;
+    private final SnapshotsConfig config;
+
+    public ProvisionedSnapshots(RedshiftClient redshift, MeterRegistry metrics, SnapshotsConfig config) {
+        this.redshift = redshift;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    private void count(String operation) {
+        metrics.counter("shiftwork.snapshots.aws.calls", "operation", operation).increment();
+    }
+
+    @Override
+    public List<SnapshotInfo> list(Schedule schedule) {
+        List<SnapshotInfo> out = new ArrayList<>();
+        String marker = null;
+        do {
+            String m = marker;
+            count("DescribeClusterSnapshots");
+            DescribeClusterSnapshotsResponse page = redshift.describeClusterSnapshots(b -> b
+                    .clusterIdentifier(schedule.target()).maxRecords(Math.max(20, config.pageSize())).marker(m));
+            page.snapshots().forEach(s -> out.add(info(s)));
+            marker = page.marker();
+        } while (marker != null && !marker.isEmpty());
+        return out;
+    }
+
+    private static SnapshotInfo info(Snapshot s) {
+        Map<String, String> tags = new HashMap<>();
+        s.tags().forEach(t -> tags.put(t.key(), t.value()));
+        return new SnapshotInfo(s.snapshotIdentifier(), s.clusterIdentifier(), "manual".equalsIgnoreCase(s.snapshotType()),
+                s.snapshotCreateTime(), s.status(), tags);
+    }
+
+    @Override
+    public void create(Schedule schedule, SnapshotPlanner.Create create) {
+        List<Tag> tags = create.tags().entrySet().stream()
+                .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+        if (create.sourceAutomated().isPresent()) {
+            count("CopyClusterSnapshot");
+            Snapshot copy = redshift.copyClusterSnapshot(b -> b.sourceSnapshotIdentifier(create.sourceAutomated().get())
+                    .sourceSnapshotClusterIdentifier(schedule.target()).targetSnapshotIdentifier(create.identifier()))
+                    .snapshot();
+            count("CreateTags");
+            String arn = "arn:aws:redshift:" + schedule.region() + ":" + copy.ownerAccount() + ":snapshot:"
+                    + schedule.target() + "/" + create.identifier();
+            redshift.createTags(b -> b.resourceName(arn).tags(tags));
+        } else {
+            count("CreateClusterSnapshot");
+            redshift.createClusterSnapshot(b -> b.snapshotIdentifier(create.identifier())
+                    .clusterIdentifier(schedule.target()).tags(tags));
+        }
+    }
+
+    @Override
+    public void delete(Schedule schedule, String identifier) {
+        count("DeleteClusterSnapshot");
+        redshift.deleteClusterSnapshot(b -> b.snapshotIdentifier(identifier).snapshotClusterIdentifier(schedule.target()));
+    }
+}

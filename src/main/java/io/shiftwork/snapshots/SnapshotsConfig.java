@@ -1,0 +1,54 @@
+package io.shiftwork.snapshots;
+
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "shiftwork.snapshots")
+public interface SnapshotsConfig {
+
+    /** Schedules by namespace. */
+    Map<String, ScheduleConfig> schedules();
+
+    /** How often the tick runs (Camel duration: 15m, 1h...). */
+    @WithDefault("15m")
+    String tick();
+
+    /** Delay before the first tick after start-up (Camel duration). */
+    @WithDefault("60s")
+    String firstTickDelay();
+
+    /** Whether the tick timer runs (off in tests, which trigger runs over HTTP). */
+    @WithDefault("true")
+    boolean scheduled();
+
+    /** Manual snapshots the account may hold per region; a schedule keeping more is warned about. */
+    @WithDefault("20")
+    int manualSnapshotQuota();
+
+    /** Copy a fresh automated snapshot (cheap) instead of taking a manual one. */
+    @WithDefault("true")
+    boolean copyAutomated();
+
+    /** Page size of snapshot listings. */
+    @WithDefault("100")
+    int pageSize();
+
+    interface ScheduleConfig {
+        /** Provisioned cluster identifier, or serverless namespace name. */
+        Optional<String> target();
+
+        /** provisioned (default) or serverless. */
+        Optional<String> kind();
+
+        Optional<String> region();
+
+        /** e.g. "6 hours", "1 week". */
+        Optional<String> interval();
+
+        /** Absent: keep forever. */
+        Optional<String> retention();
+    }
+}

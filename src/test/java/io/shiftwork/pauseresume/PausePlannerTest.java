@@ -1,0 +1,121 @@
+package io.shiftwork.pauseresume;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+class PausePlannerTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-23T00:00:00Z");
+
+    /** One point per 5 minutes with the given upper values. */
+    private static List<ForecastPoint> forecast(double... uppers) {
+        List<ForecastPoint> out = new ArrayList<>();
+        for (int i = 0; i < uppers.length; i++) {
+            out.add(new ForecastPoint(T0.plus(Forecaster.STEP.multipliedBy(i)), uppers[i] / 2, uppers[i]));
+        }
+        return out;
+    }
+
+    private static double[] repeat(double v, int n) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    private static double[] concat(double[]... parts) {
+        return java.util.Arrays.stream(parts).flatMapToDouble(java.util.Arrays::stream).toArray();
+    }
+
+    @Test
+    void aWindowIsARunBelowTheThresholdResumedTheLeadBeforeItEnds() {
+        List<PausePlanner.Window> w = PausePlanner.plan(forecast(concat(repeat(50, 12), repeat(3, 36), repeat(50, 12))), 10,
+                Duration.ofHours(1), Duration.ofMinutes(15));
+        assertEquals(1, w.size());
+        assertEquals(T0.plus(Duration.ofHours(1)), w.get(0).pauseAt());
+        assertEquals(T0.plus(Duration.ofHours(4)).minus(Duration.ofMinutes(15)), w.get(0).resumeAt());
+    }
+
+    @Test
+    void theUpperQuantileNotTheMeanDecides() {
+        // mean (upper / 2) is below 10 everywhere, the upper quantile is not: no pause
+        assertEquals(List.of(), PausePlanner.plan(forecast(repeat(15, 48)), 10, Duration.ofHours(1), Duration.ofMinutes(15)));
+    }
+
+    @Test
+    void theThresholdIsStrict() {
+        assertEquals(0, PausePlanner.plan(forecast(repeat(10, 48)), 10, Duration.ofHours(1), Duration.ZERO).size());
+        assertEquals(1, PausePlanner.plan(forecast(repeat(9.99, 48)), 10, Duration.ofHours(1), Duration.ZERO).size());
+    }
+
+    @Test
+    void runsShorterThanTheMinimumPauseAreNotWindows() {
+        double[] shortIdle = concat(repeat(50, 6), repeat(2, 11), repeat(50, 6), repeat(2, 12), repeat(50, 6));
+        List<PausePlanner.Window> w = PausePlanner.plan(forecast(shortIdle), 10, Duration.ofHours(1), Duration.ofMinutes(15));
+        assertEquals(1, w.size(), "55 minutes is too short, 60 minutes is enough");
+        assertEquals(T0.plus(Forecaster.STEP.multipliedBy(23)), w.get(0).pauseAt());
+    }
+
+    @Test
+    void aRunReachingTheEndOfTheForecastStaysOpen() {
+        List<PausePlanner.Window> w = PausePlanner.plan(forecast(concat(repeat(50, 12), repeat(1, 24))), 10,
+                Duration.ofHours(1), Duration.ofMinutes(15));
+        assertTrue(w.get(0).open());
+        assertEquals(T0.plus(Duration.ofHours(3)), w.get(0).resumeAt(), "no resume lead: the next plan decides");
+    }
+
+    @Test
+    void unknownTimesAreNeverIdle() {
+        List<ForecastPoint> f = new ArrayList<>(forecast(repeat(1, 24)));
+        f.set(12, new ForecastPoint(f.get(12).at(), Double.NaN, Double.POSITIVE_INFINITY));
+        List<PausePlanner.Window> w = PausePlanner.plan(f, 10, Duration.ofHours(1), Duration.ZERO);
+        assertEquals(1, w.size(), "the unknown slot splits the run; the 55 minutes after it are too short");
+        assertEquals(T0, w.get(0).pauseAt());
+        assertEquals(T0.plus(Duration.ofHours(1)), w.get(0).resumeAt());
+    }
+
+    @Test
+    void eachGuardStopsAPause() {
+        Guards.ClusterNow ok = new Guards.ClusterNow("available", "Available", false, 2.0, 0.0, 0);
+        assertEquals(Optional.empty(), Guards.check(ok, 10, 0));
+        assertTrue(Guards.check(new Guards.ClusterNow("modifying", "Modifying", false, 2.0, 0.0, 0), 10, 0).orElseThrow().contains("modifying"));
+        assertTrue(Guards.check(new Guards.ClusterNow("available", "Maintenance", false, 2.0, 0.0, 0), 10, 0).orElseThrow().contains("Maintenance"));
+        assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", true, 2.0, 0.0, 0), 10, 0).orElseThrow().contains("pending"));
+        assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 35.0, 0.0, 0), 10, 0).orElseThrow().contains("CPU 35.0%"));
+        assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 2.0, 4.0, 0), 10, 1).orElseThrow().contains("4 database connections"));
+        assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 2.0, 0.0, 2), 10, 0).orElseThrow().contains("2 Shiftwork statement"));
+        assertEquals(Optional.empty(), Guards.check(new Guards.ClusterNow("available", null, false, null, null, 0), 10, 0),
+                "no datapoint (a paused cluster emits none) is not a reason to refuse");
+    }
+
+    @Test
+    void theForecasterLearnsTheWeekAndGivesAnUpperQuantile() {
+        // two weeks: busy (40 %) 09-17 on the first five days of each week, idle (3 %) otherwise
+        List<Sample> history = new ArrayList<>();
+        Instant start = Instant.parse("2026-11-02T00:00:00Z");
+        for (int i = 0; i < 14 * 288; i++) {
+            Instant t = start.plus(Forecaster.STEP.multipliedBy(i));
+            int day = i / 288 % 7;
+            int hour = i % 288 / 12;
+            history.add(new Sample(t, day < 5 && hour >= 9 && hour < 17 ? 40 + (i % 3) : 3 + (i % 2)));
+        }
+        Instant monday = start.plus(Duration.ofDays(14));
+        List<ForecastPoint> f = new SeasonalForecaster().forecast("c", history, monday, Duration.ofDays(7));
+        assertEquals(7 * 288, f.size());
+        ForecastPoint mondayNoon = f.get(12 * 12);
+        ForecastPoint saturdayNoon = f.get(5 * 288 + 12 * 12);
+        assertTrue(mondayNoon.upper() >= 40, "weekday office hours are busy: " + mondayNoon);
+        assertTrue(saturdayNoon.upper() < 5, "the weekend is idle: " + saturdayNoon);
+        assertTrue(mondayNoon.upper() >= mondayNoon.mean());
+        List<PausePlanner.Window> windows = PausePlanner.plan(f, 10, Duration.ofHours(1), Duration.ofMinutes(15));
+        assertTrue(windows.stream().anyMatch(w -> w.pauseAt().isBefore(monday.plus(Duration.ofDays(5)).plusSeconds(1))
+                && w.resumeAt().isAfter(monday.plus(Duration.ofDays(6)))), "a pause through the weekend: " + windows);
+    }
+}

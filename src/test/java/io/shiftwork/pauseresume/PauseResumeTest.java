@@ -1,0 +1,142 @@
+package io.shiftwork.pauseresume;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.shiftwork.LocalAwsTestResource;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatch.model.Dimension;
+import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
+import software.amazon.awssdk.services.redshift.RedshiftClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Pause/resume against moto: CPU seeded in CloudWatch, clusters really paused and resumed. */
+@QuarkusTest
+@TestProfile(PauseResumeTest.Clusters.class)
+@QuarkusTestResource(value = LocalAwsTestResource.class, restrictToAnnotatedClass = true)
+class PauseResumeTest {
+
+    public static class Clusters implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("shiftwork.pause-resume.clusters.quiet.enabled", "true",
+                    "shiftwork.pause-resume.clusters.crowded.enabled", "true",
+                    "shiftwork.pause-resume.clusters.connected.enabled", "true",
+                    "shiftwork.pause-resume.clusters.spare.enabled", "true",
+                    "shiftwork.pause-resume.backfill-days", "3");
+        }
+    }
+
+    @Inject
+    CloudWatchClient cloudWatch;
+    @Inject
+    RedshiftClient redshift;
+    @Inject
+    S3Client s3;
+    @Inject
+    PauseResumeManager manager;
+
+    private void cluster(String id) {
+        redshift.createCluster(b -> b.clusterIdentifier(id).nodeType("ra3.xlplus").masterUsername("admin")
+                .masterUserPassword("Passw0rd-not-secret").numberOfNodes(2));
+    }
+
+    /** Two days of 5-minute CPU, with a one-hour hole (a paused cluster reports nothing). */
+    private void seed(String id, String metric, double value) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        List<MetricDatum> batch = new ArrayList<>();
+        for (int i = 1; i <= 2 * 288; i++) {
+            if (i >= 100 && i < 112) {
+                continue;
+            }
+            batch.add(MetricDatum.builder().metricName(metric).value(value).timestamp(now.minus(Forecaster.STEP.multipliedBy(i)))
+                    .dimensions(Dimension.builder().name("ClusterIdentifier").value(id).build()).build());
+            if (batch.size() == 20) {
+                List<MetricDatum> send = List.copyOf(batch);
+                cloudWatch.putMetricData(b -> b.namespace("AWS/Redshift").metricData(send));
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            cloudWatch.putMetricData(b -> b.namespace("AWS/Redshift").metricData(batch));
+        }
+    }
+
+    private String status(String id) {
+        return redshift.describeClusters(b -> b.clusterIdentifier(id)).clusters().get(0).clusterStatus();
+    }
+
+    @Test
+    void anIdleClusterIsPausedByPlanAndResumedOnRequestWhileABusyOneIsLeftAlone() {
+        cluster("quiet");
+        cluster("crowded");
+        cluster("connected");
+        seed("quiet", "CPUUtilization", 1.5);
+        seed("crowded", "CPUUtilization", 85);
+        seed("connected", "CPUUtilization", 1.0);
+        seed("connected", "DatabaseConnections", 7);
+
+        String runId = given().contentType(ContentType.JSON).body("{}").post("/pipelines/pause-resume/runs").then()
+                .statusCode(202).extract().path("runId");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SUCCEEDED".equals(given().get("/runs/" + runId).path("status")));
+        JsonPath run = given().get("/runs/" + runId).jsonPath();
+        assertEquals(1, run.getList("steps.find { it.name == 'plan-quiet' }.output.windows").size());
+        assertEquals(0, run.getList("steps.find { it.name == 'plan-crowded' }.output.windows").size(), "always busy: never paused");
+
+        String csv = s3.getObjectAsBytes(b -> b.bucket("shiftwork-cpu-history").key("cpu-history/quiet.csv")).asUtf8String();
+        String[] lines = csv.split("\n");
+        assertEquals("item_id,timestamp,target_value", lines[0]);
+        assertTrue(lines[1].matches("quiet,\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2},1\\.5"), lines[1]);
+        assertEquals(2 * 288 - 12, lines.length - 1, "the hole stays a hole: no zeros written");
+
+        manager.execute();
+        assertEquals("paused", status("quiet"), () -> given().get("/pipelines/cluster-pause/runs").asString());
+        assertEquals("available", status("crowded"));
+        assertEquals("available", status("connected"), "7 open connections: the guard skips the window");
+        given().get("/pipelines/cluster-pause/runs").then().statusCode(200)
+                .body("parameters.action", org.hamcrest.Matchers.hasItem(containsString("7 database connections")));
+        manager.execute();
+        assertEquals("paused", status("quiet"), "idempotent: a second tick changes nothing");
+
+        given().post("/clusters/quiet/resume").then().statusCode(200).body("resumed", equalTo(true));
+        assertEquals("available", status("quiet"));
+        manager.execute();
+        assertEquals("available", status("quiet"), "a requested resume holds automatic pauses");
+        given().get("/pipelines/cluster-resume/runs").then().statusCode(200)
+                .body("[0].steps[0].awsIds.clusterIdentifier", equalTo("quiet"));
+
+        given().get("/clusters/quiet/plan.svg").then().statusCode(200).contentType(containsString("image/svg+xml"))
+                .body(containsString("<svg"), containsString("class=\"pause\""), containsString("class=\"threshold\""),
+                        containsString("class=\"actual\""), containsString("class=\"upper\""));
+    }
+
+    @Test
+    void manualControlRejectsUnknownClustersAndBadTimes() {
+        given().post("/clusters/nope/resume").then().statusCode(404).body("error", equalTo("not_found"));
+        given().post("/clusters/spare/hold?until=tomorrow").then().statusCode(400).body("error", equalTo("invalid_parameter_value"));
+        given().post("/clusters/spare/hold").then().statusCode(400).body("error", equalTo("missing_parameter"));
+        given().post("/clusters/spare/hold?until=2030-01-01T00:00:00Z").then().statusCode(200)
+                .body("holdUntil", equalTo("2030-01-01T00:00:00Z"));
+    }
+}
