@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,20 +57,20 @@ class PackagedAppIT {
 
         String runId;
         int port = freePort();
-        Process first = launch(port, Map.of());
+        ServiceProcess first = launch(port, Map.of());
         try {
             runId = post(port, "/pipelines/smoke/runs", "{\"name\":\"ops\"}").get("runId").asText();
             JsonNode run = awaitFinished(port, runId);
             assertEquals("SUCCEEDED", run.get("status").asText());
             assertEquals("Howdy, ops!", run.at("/steps/0/output").asText(), "mounted config file took effect");
         } finally {
-            stopProcess(first);
+            first.close();
         }
 
         Path routes = Files.createDirectories(work.resolve("routes"));
         String packaged = Files.readString(Path.of("routes", "smoke.camel.yaml"));
         Files.writeString(routes.resolve("smoke.camel.yaml"), packaged.replace("'greet'", "'greet-loudly'"));
-        Process second = launch(port, Map.of("SHIFTWORK_ROUTES_DIR", "file:" + routes));
+        ServiceProcess second = launch(port, Map.of("SHIFTWORK_ROUTES_DIR", "file:" + routes));
         try {
             JsonNode before = get(port, "/runs/" + runId);
             assertEquals("SUCCEEDED", before.get("status").asText(), "the run is still there after a restart");
@@ -81,7 +80,7 @@ class PackagedAppIT {
             JsonNode run = awaitFinished(port, edited);
             assertEquals("greet-loudly", run.at("/steps/0/name").asText(), "the operator's flow ran");
         } finally {
-            stopProcess(second);
+            second.close();
         }
     }
 
@@ -93,15 +92,15 @@ class PackagedAppIT {
         int port = freePort();
         Map<String, String> target = Map.of("SHIFTWORK_STATEMENTS_CLUSTER_IDENTIFIER", "shiftwork-it",
                 "SHIFTWORK_STATEMENTS_DB_USER", "awsuser");
-        Process first = launch(port, target);
+        ServiceProcess first = launch(port, target);
         String runId;
         try {
             runId = post(port, "/pipelines/stored-procedures/runs", "{\"event_message\":\"crash\"}").get("runId").asText();
             await().atMost(Duration.ofSeconds(10)).until(() -> "WAITING".equals(get(port, "/runs/" + runId).path("status").asText()));
         } finally {
-            first.destroyForcibly().waitFor();
+            first.kill();
         }
-        Process second = launch(port, target);
+        ServiceProcess second = launch(port, target);
         try {
             JsonNode run = awaitFinished(port, runId);
             assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
@@ -110,7 +109,7 @@ class PackagedAppIT {
             redshift.query("select message from public.etl_events order by message").forEach(r -> messages.add(r.get(0).stringValue()));
             assertEquals(List.of("crash finished", "crash started"), messages, "each procedure ran exactly once");
         } finally {
-            stopProcess(second);
+            second.close();
         }
     }
 
@@ -124,44 +123,14 @@ class PackagedAppIT {
                 .build();
     }
 
-    private Process launch(int port, Map<String, String> extraEnv) throws IOException, InterruptedException {
-        String jar = System.getProperty("shiftwork.app.jar", "target/quarkus-app/quarkus-run.jar");
-        assertTrue(Files.exists(Path.of(jar)), "packaged application at " + jar);
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        aws.config().forEach((k, v) -> command.add("-D" + k + "=" + v));
+    private ServiceProcess launch(int port, Map<String, String> extraEnv) throws IOException, InterruptedException {
+        Map<String, String> properties = new java.util.HashMap<>(aws.config());
+        properties.put("shiftwork.bootstrap", "true");
         // the prod profile's SQS long-poll settings, adjusted for moto (see application.properties)
-        command.add("-Dshiftwork.statements.receive-max-messages=1");
-        command.add("-Dshiftwork.statements.receive-wait-seconds=1");
-        command.add("-Dshiftwork.statements.event-timeout=PT5S");
-        command.add("-jar");
-        command.add(Path.of(jar).toAbsolutePath().toString());
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("app.out").toFile()));
-        Map<String, String> env = pb.environment();
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("SHIFTWORK_BOOTSTRAP", "true");
-        env.putAll(extraEnv);
-        Process p = pb.start();
-        try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                if (!p.isAlive()) {
-                    throw new AssertionError("application exited: " + Files.readString(work.resolve("app.out")));
-                }
-                try {
-                    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                            .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            });
-        } catch (RuntimeException | AssertionError e) {
-            stopProcess(p);
-            throw e;
-        }
-        return p;
+        properties.put("shiftwork.statements.receive-max-messages", "1");
+        properties.put("shiftwork.statements.receive-wait-seconds", "1");
+        properties.put("shiftwork.statements.event-timeout", "PT5S");
+        return ServiceProcess.start(work, port, properties, extraEnv);
     }
 
     private static JsonNode awaitFinished(int port, String runId) {
@@ -189,16 +158,7 @@ class PackagedAppIT {
         return JSON.readTree(r.body());
     }
 
-    private static void stopProcess(Process p) throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
-    }
-
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return ServiceProcess.freePort();
     }
 }

@@ -9,13 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** Each cluster's plan in DynamoDB, so every replica executes the same plan. */
 @ApplicationScoped
@@ -32,14 +26,7 @@ public class PlanStore {
     }
 
     public void createTable() {
-        try {
-            dynamo.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("cluster").attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("cluster").keyType(KeyType.HASH).build()));
-            dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
-        } catch (ResourceInUseException exists) {
-            // created before
-        }
+        io.shiftwork.pipelines.DynamoTables.createIfAbsent(dynamo, table, "cluster", null);
     }
 
     public void put(ClusterPlan plan) {

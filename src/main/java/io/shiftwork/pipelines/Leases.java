@@ -9,15 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 
 /**
  * Conditional leases in DynamoDB: among replicas, the first to take a key does the work. A lease names its
@@ -36,16 +29,7 @@ public class Leases {
     }
 
     public void createTable() {
-        try {
-            dynamo.createTable(b -> b.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-                    .attributeDefinitions(AttributeDefinition.builder().attributeName("lease").attributeType(ScalarAttributeType.S).build())
-                    .keySchema(KeySchemaElement.builder().attributeName("lease").keyType(KeyType.HASH).build()));
-            dynamo.waiter().waitUntilTableExists(b -> b.tableName(table));
-            dynamo.updateTimeToLive(b -> b.tableName(table).timeToLiveSpecification(
-                    TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));
-        } catch (ResourceInUseException exists) {
-            // created before
-        }
+        DynamoTables.createIfAbsent(dynamo, table, "lease", "expiresAt");
     }
 
     /** True for the one caller that takes the key before it expires. */

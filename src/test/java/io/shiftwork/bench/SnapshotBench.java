@@ -1,14 +1,11 @@
 package io.shiftwork.bench;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +15,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.shiftwork.ServiceProcess;
 import io.shiftwork.local.LocalAws;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -54,18 +52,10 @@ public final class SnapshotBench {
             Files.createDirectories(work.resolve("config"));
             Files.writeString(work.resolve("config/application.properties"), config + "shiftwork.snapshots.scheduled=false\n"
                     + "shiftwork.snapshots.manual-snapshot-quota=1000\nquarkus.log.level=WARN\n");
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            aws.config().forEach((k, v) -> command.add("-D" + k + "=" + v));
-            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dshiftwork.bootstrap=true", "-jar",
-                    Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()));
-            Process app = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
-                    .redirectOutput(work.resolve("app.log").toFile()).start();
-            try {
-                awaitReady(port, app);
+            int port = ServiceProcess.freePort();
+            Map<String, String> properties = new HashMap<>(aws.config());
+            properties.put("shiftwork.bootstrap", "true");
+            try (ServiceProcess app = ServiceProcess.start(work, port, properties, Map.of())) {
                 Map<String, Double> m0 = metrics(port);
                 long t0 = System.nanoTime();
                 run(port);
@@ -84,9 +74,6 @@ public final class SnapshotBench {
                 System.out.printf(Locale.ROOT, "{\"bench\":\"snapshots\",\"clusters\":%d,\"dueSeconds\":%.1f,\"dueCallsPerCluster\":%.2f,"
                         + "\"idleSeconds\":%.1f,\"idleCallsPerCluster\":%.2f,\"met\":%s}%n", clusters, first, firstCalls / clusters, idle,
                         idleCalls / clusters, idleCalls / clusters <= 3);
-            } finally {
-                app.destroy();
-                app.waitFor();
             }
         }
     }
@@ -124,23 +111,5 @@ public final class SnapshotBench {
             out.put(m.group(1), Double.parseDouble(m.group(2)));
         }
         return out;
-    }
-
-    private static void awaitReady(int port, Process app) throws Exception {
-        for (int i = 0; i < 300; i++) {
-            if (!app.isAlive()) {
-                throw new IllegalStateException("the service exited");
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("the service did not become ready");
     }
 }

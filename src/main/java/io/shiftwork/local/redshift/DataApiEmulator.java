@@ -578,15 +578,7 @@ public final class DataApiEmulator implements AutoCloseable {
         if (!st.status.equals("FINISHED") || !st.hasResultSet || r == null) {
             throw AwsError.notFound("Query does not have result. Please check query status with DescribeStatement.");
         }
-        int from = 0;
-        String token = text(req, "NextToken");
-        if (token != null) {
-            try {
-                from = Integer.parseInt(new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                throw AwsError.validation("NextToken is not valid");
-            }
-        }
+        int from = offset(text(req, "NextToken"));
         int to = Math.min(r.rows().size(), from + resultPageRows);
         ObjectNode out = json.createObjectNode();
         out.put("TotalNumRows", r.rows().size());
@@ -627,7 +619,7 @@ public final class DataApiEmulator implements AutoCloseable {
             }
         }
         if (to < r.rows().size()) {
-            out.put("NextToken", Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
+            out.put("NextToken", token(to));
         }
         return out;
     }
@@ -673,15 +665,7 @@ public final class DataApiEmulator implements AutoCloseable {
                 .filter(s -> database == null || database.equals(s.database))
                 .sorted(Comparator.comparing((StatementRecord s) -> s.createdAt).reversed().thenComparing(s -> s.id))
                 .toList();
-        int from = 0;
-        String token = text(req, "NextToken");
-        if (token != null) {
-            try {
-                from = Integer.parseInt(new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                throw AwsError.validation("NextToken is not valid");
-            }
-        }
+        int from = offset(text(req, "NextToken"));
         int to = Math.min(matching.size(), from + max);
         ObjectNode out = json.createObjectNode();
         ArrayNode list = out.putArray("Statements");
@@ -705,7 +689,7 @@ public final class DataApiEmulator implements AutoCloseable {
             }
         }
         if (to < matching.size()) {
-            out.put("NextToken", Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
+            out.put("NextToken", token(to));
         }
         return out;
     }
@@ -720,6 +704,22 @@ public final class DataApiEmulator implements AutoCloseable {
                 .sorted(Comparator.comparing(s -> s.createdAt))
                 .limit(statements.size() - MAX_STATEMENTS_KEPT)
                 .forEach(s -> statements.remove(s.id));
+    }
+
+    /** Page tokens are the offset of the next item, opaque to clients. */
+    static int offset(String token) {
+        if (token == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw AwsError.validation("NextToken is not valid");
+        }
+    }
+
+    static String token(int offset) {
+        return Base64.getEncoder().encodeToString(Integer.toString(offset).getBytes(StandardCharsets.UTF_8));
     }
 
     static BigDecimal epoch(Instant t) {

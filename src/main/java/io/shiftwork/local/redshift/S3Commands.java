@@ -75,19 +75,14 @@ public final class S3Commands {
         int ignoreHeader = 0;
         while (t.hasNext()) {
             String option = t.word();
+            if (commonOption(t, option, "COPY")) {
+                csv |= option.equals("format");
+                if (t.peekIs(",")) {
+                    t.next();
+                }
+                continue;
+            }
             switch (option) {
-                case "iam_role", "credentials", "access_key_id", "secret_access_key", "session_token", "region" -> {
-                    t.optionalWord("as");
-                    t.literalOrWord();
-                }
-                case "format" -> {
-                    t.optionalWord("as");
-                    String format = t.word();
-                    if (!format.equals("csv")) {
-                        throw unsupported("COPY", "FORMAT " + format.toUpperCase(Locale.ROOT));
-                    }
-                    csv = true;
-                }
                 case "csv" -> {
                     csv = true;
                     if (t.peekWord("quote")) {
@@ -143,19 +138,14 @@ public final class S3Commands {
         boolean parallel = true;
         while (t.hasNext()) {
             String option = t.word();
+            if (commonOption(t, option, "UNLOAD")) {
+                csv |= option.equals("format");
+                if (t.peekIs(",")) {
+                    t.next();
+                }
+                continue;
+            }
             switch (option) {
-                case "iam_role", "credentials", "access_key_id", "secret_access_key", "session_token", "region" -> {
-                    t.optionalWord("as");
-                    t.literalOrWord();
-                }
-                case "format" -> {
-                    t.optionalWord("as");
-                    String format = t.word();
-                    if (!format.equals("csv")) {
-                        throw unsupported("UNLOAD", "FORMAT " + format.toUpperCase(Locale.ROOT));
-                    }
-                    csv = true;
-                }
                 case "csv" -> csv = true;
                 case "header" -> header = true;
                 case "delimiter" -> {
@@ -176,6 +166,31 @@ public final class S3Commands {
         String[] location = split(target);
         return new Unload(query, location[0], location[1], csv, header,
                 delimiter != null ? delimiter : csv ? ',' : '|', overwrite, parallel);
+    }
+
+    /**
+     * Options COPY and UNLOAD share: credentials and region (accepted, ignored) and FORMAT, of which only CSV is
+     * supported. Returns false for any other option, leaving it to the caller.
+     */
+    private static boolean commonOption(Tokens t, String option, String command) {
+        switch (option) {
+            case "iam_role", "credentials", "access_key_id", "secret_access_key", "session_token", "region" -> {
+                t.optionalWord("as");
+                t.literalOrWord();
+                return true;
+            }
+            case "format" -> {
+                t.optionalWord("as");
+                String format = t.word();
+                if (!format.equals("csv")) {
+                    throw unsupported(command, "FORMAT " + format.toUpperCase(Locale.ROOT));
+                }
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
     }
 
     /** Runs a parsed COPY or UNLOAD; returns the rows loaded or unloaded. */

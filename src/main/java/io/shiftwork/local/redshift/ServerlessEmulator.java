@@ -1,9 +1,7 @@
 package io.shiftwork.local.redshift;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -344,21 +342,13 @@ public final class ServerlessEmulator {
         }
         List<ObjectNode> sorted = new ArrayList<>(all);
         sorted.sort(Comparator.comparing(key));
-        int from = 0;
-        if (req.hasNonNull("nextToken")) {
-            try {
-                from = Integer.parseInt(new String(Base64.getDecoder().decode(req.get("nextToken").asText()),
-                        StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                throw AwsError.validation("nextToken is not valid");
-            }
-        }
+        int from = DataApiEmulator.offset(req.hasNonNull("nextToken") ? req.get("nextToken").asText() : null);
         int to = Math.min(sorted.size(), from + max);
         ObjectNode out = json.createObjectNode();
         ArrayNode list = out.putArray(field);
         sorted.subList(Math.min(from, to), to).forEach(list::add);
         if (to < sorted.size()) {
-            out.put("nextToken", Base64.getEncoder().encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)));
+            out.put("nextToken", DataApiEmulator.token(to));
         }
         return out;
     }
