@@ -29,6 +29,15 @@ public class RunSteps {
         store.update(runId, r -> r.withStep(Step.started(step, now)).withStatus(RunStatus.RUNNING));
     }
 
+    /** Records a step that already ran, in one write: for flows that report many steps at once. */
+    public void record(String runId, String step, Instant startedAt, RunStatus status, Object output,
+            Map<String, String> awsIds, String error) {
+        Instant now = Instant.now();
+        Step done = new Step(step, status, startedAt, now, java.time.Duration.between(startedAt, now).toMillis(),
+                awsIds, output, error);
+        store.update(runId, r -> r.withStep(done));
+    }
+
     /** Finishes a started step as SUCCEEDED, keeping the given output on it. */
     public void succeed(String runId, String step, Object output) {
         Instant now = Instant.now();

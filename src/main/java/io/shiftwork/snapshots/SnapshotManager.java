@@ -18,6 +18,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.shiftwork.aws.AwsConfig;
 import io.shiftwork.pipelines.Leases;
 import io.shiftwork.pipelines.PipelineRunner;
+import io.shiftwork.pipelines.RunStatus;
 import io.shiftwork.pipelines.RunSteps;
 
 /**
@@ -75,27 +76,50 @@ public class SnapshotManager {
         runner.start("snapshots", Map.of(), "schedule");
     }
 
-    /** Applies every schedule for the run on the exchange. */
+    /**
+     * Applies every schedule for the run on the exchange. A schedule that created or deleted something, or
+     * failed, gets a step of its own; the others are summed up in one step {@code unchanged}, so a tick over
+     * hundreds of clusters stays one small run document and costs no write per idle schedule.
+     */
     public void runAll(Exchange exchange) {
         String runId = exchange.getIn().getHeader(PipelineRunner.RUN_ID, String.class);
         boolean scheduled = "schedule".equals(exchange.getIn().getHeader(PipelineRunner.TRIGGER, String.class));
         Instant now = clock.instant();
         List<String> failed = new ArrayList<>();
+        Map<String, String> unchanged = new java.util.TreeMap<>();
+        List<String> elsewhere = new ArrayList<>();
         for (Schedule schedule : schedules) {
             String step = "schedule-" + schedule.namespace();
-            steps.begin(runId, step);
+            Instant started = Instant.now();
             try {
                 if (scheduled && !leases.acquire(leaseKey(schedule, now), runId, Duration.ofHours(1))) {
-                    steps.succeed(runId, step, Map.of("action", "none", "reason", "another replica took this tick"));
+                    elsewhere.add(schedule.namespace());
                     continue;
                 }
-                steps.succeed(runId, step, apply(runId, step, schedule, now));
+                Map<String, String> awsIds = new LinkedHashMap<>();
+                Map<String, Object> out = apply(schedule, now, awsIds);
+                if (out.containsKey("created") || !((List<?>) out.get("deleted")).isEmpty()) {
+                    steps.record(runId, step, started, RunStatus.SUCCEEDED, out, awsIds, null);
+                } else {
+                    unchanged.put(schedule.namespace(), String.valueOf(out.get("reason")));
+                }
             } catch (RuntimeException e) {
                 String error = e.getClass().getSimpleName() + ": " + e.getMessage();
                 LOG.warnf("snapshot schedule %s failed: %s", schedule.namespace(), error);
-                steps.fail(runId, step, error);
                 failed.add(schedule.namespace());
+                try {
+                    steps.record(runId, step, started, RunStatus.FAILED, null, Map.of(), error);
+                } catch (RuntimeException notRecorded) {
+                    LOG.errorf(notRecorded, "could not record the failure of schedule %s", schedule.namespace());
+                }
             }
+        }
+        if (!unchanged.isEmpty() || !elsewhere.isEmpty()) {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("count", unchanged.size());
+            summary.put("schedules", unchanged);
+            summary.put("takenByAnotherReplica", elsewhere);
+            steps.record(runId, "unchanged", now, RunStatus.SUCCEEDED, summary, Map.of(), null);
         }
         if (!failed.isEmpty()) {
             throw new IllegalStateException(failed.size() + " of " + schedules.size() + " snapshot schedules failed: "
@@ -108,14 +132,14 @@ public class SnapshotManager {
         return "snapshots/" + schedule.namespace() + "/" + (now.toEpochMilli() / tickMillis);
     }
 
-    private Map<String, Object> apply(String runId, String step, Schedule schedule, Instant now) {
+    private Map<String, Object> apply(Schedule schedule, Instant now, Map<String, String> awsIds) {
         SnapshotStore store = schedule.kind() == Schedule.Kind.SERVERLESS ? serverless : provisioned;
         SnapshotPlanner.Plan plan = planner.plan(schedule, now, store.list(schedule), config.copyAutomated());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("reason", plan.reason());
         plan.create().ifPresent(c -> {
             store.create(schedule, c);
-            steps.awsId(runId, step, "snapshotIdentifier", c.identifier());
+            awsIds.put("snapshotIdentifier", c.identifier());
             out.put("created", c.identifier());
             c.sourceAutomated().ifPresent(src -> out.put("copiedFrom", src));
         });

@@ -17,10 +17,46 @@ public class SnapshotPipelines {
 
     private final SnapshotManager manager;
     private final SnapshotsConfig config;
+    private final io.shiftwork.pipelines.RunStore runs;
 
-    public SnapshotPipelines(SnapshotManager manager, SnapshotsConfig config) {
+    public SnapshotPipelines(SnapshotManager manager, SnapshotsConfig config, io.shiftwork.pipelines.RunStore runs) {
         this.manager = manager;
         this.config = config;
+        this.runs = runs;
+    }
+
+    @Produces
+    PipelineSpec snapshotDrill() {
+        return PipelineSpec.of("snapshot-drill", "Restore the newest managed snapshot of a schedule into a temporary "
+                + "cluster or namespace, measure the RTO, verify, delete it", null, List.of(
+                        io.shiftwork.pipelines.ParamSpec.required("schedule", io.shiftwork.pipelines.ParamSpec.Type.STRING,
+                                "schedule namespace whose snapshot is restored").matching("[a-z][a-z0-9]*(-[a-z0-9]+)*"),
+                        io.shiftwork.pipelines.ParamSpec.optional("verifySql", io.shiftwork.pipelines.ParamSpec.Type.STRING,
+                                null, "query that must finish on the restored copy"),
+                        io.shiftwork.pipelines.ParamSpec.optional("timeoutMinutes", io.shiftwork.pipelines.ParamSpec.Type.INTEGER,
+                                60L, "how long the restore may take")));
+    }
+
+    @GET
+    @Path("drills")
+    @jakarta.ws.rs.Produces("application/json")
+    public List<Map<String, Object>> drills() {
+        return runs.listByPipeline("snapshot-drill", 50).stream().map(r -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("runId", r.runId());
+            m.put("schedule", r.parameters().get("schedule"));
+            m.put("status", r.status());
+            m.put("startedAt", r.createdAt());
+            var restore = r.step("restore");
+            m.put("snapshot", restore == null ? null : restore.awsIds().get("snapshotIdentifier"));
+            m.put("rtoSeconds", restore != null && restore.output() instanceof Map<?, ?> o ? o.get("rtoSeconds") : null);
+            var verify = r.step("verify");
+            m.put("verified", verify == null ? null : verify.status() == io.shiftwork.pipelines.RunStatus.SUCCEEDED);
+            var cleanup = r.step("cleanup");
+            m.put("cleanedUp", cleanup == null ? null : cleanup.status() == io.shiftwork.pipelines.RunStatus.SUCCEEDED);
+            m.put("error", r.error());
+            return m;
+        }).toList();
     }
 
     @Produces

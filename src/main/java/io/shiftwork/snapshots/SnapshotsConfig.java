@@ -36,6 +36,24 @@ public interface SnapshotsConfig {
     @WithDefault("100")
     int pageSize();
 
+    /** Restore drills on their own timer. */
+    Drill drill();
+
+    interface Drill {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Camel duration between drills, e.g. 7d. */
+        @WithDefault("7d")
+        String period();
+
+        /** The schedule whose newest snapshot is restored. */
+        Optional<String> schedule();
+
+        /** A query that must finish on the restored copy. */
+        Optional<String> verifySql();
+    }
+
     interface ScheduleConfig {
         /** Provisioned cluster identifier, or serverless namespace name. */
         Optional<String> target();

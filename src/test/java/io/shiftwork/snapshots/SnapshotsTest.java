@@ -135,7 +135,9 @@ class SnapshotsTest {
         JsonPath second = run();
         assertEquals("SUCCEEDED", second.getString("status"));
         assertEquals(1, manualOf("sales").size(), "no new snapshot while the last is fresh");
-        assertTrue(second.getString("steps.find { it.name == 'schedule-hourly' }.output.reason").startsWith("fresh"));
+        assertTrue(second.getString("steps.find { it.name == 'unchanged' }.output.schedules.hourly").startsWith("fresh"),
+                second.prettify());
+        assertEquals(1, second.getList("steps").size(), "idle schedules cost no step of their own");
     }
 
     @Test
@@ -173,7 +175,7 @@ class SnapshotsTest {
                 software.amazon.awssdk.services.redshiftserverless.model.Tag.builder().key("createdBy").value("Shiftwork Snapshot Manager").build(),
                 software.amazon.awssdk.services.redshiftserverless.model.Tag.builder().key("scheduleNamespace").value("fin").build()));
         JsonPath run = run();
-        assertTrue(run.getString("steps.find { it.name == 'schedule-fin' }.output.reason").contains("zz-made-by-shiftwork"),
+        assertTrue(run.getString("steps.find { it.name == 'unchanged' }.output.schedules.fin").contains("zz-made-by-shiftwork"),
                 run.prettify());
         assertEquals(4, serverless.listSnapshots(b -> b.namespaceName("fin-ns")).snapshots().size(), "nothing created");
     }
@@ -186,9 +188,53 @@ class SnapshotsTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> "SUCCEEDED".equals(given().get("/runs/" + id).path("status")));
         }
         assertEquals(1, manualOf("sales").size(), "one snapshot for one schedule and tick");
-        String skipped = given().get("/runs/" + a).path("steps.find { it.name == 'schedule-hourly' }.output.reason") + " / "
-                + given().get("/runs/" + b).path("steps.find { it.name == 'schedule-hourly' }.output.reason");
-        assertTrue(skipped.contains("another replica took this tick"), skipped);
+        List<Object> elsewhere = new java.util.ArrayList<>();
+        for (String id : List.of(a, b)) {
+            List<Object> l = given().get("/runs/" + id).jsonPath().getList("steps.find { it.name == 'unchanged' }.output.takenByAnotherReplica");
+            if (l != null) {
+                elsewhere.addAll(l);
+            }
+        }
+        assertTrue(elsewhere.contains("hourly"), "one run found the tick taken: " + elsewhere);
+    }
+
+    private static JsonPath drill(String body) {
+        String runId = given().contentType(ContentType.JSON).body(body).post("/pipelines/snapshot-drill/runs")
+                .then().statusCode(202).extract().path("runId");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !"RUNNING".equals(given().get("/runs/" + runId).path("status")));
+        return given().get("/runs/" + runId).jsonPath();
+    }
+
+    @Test
+    void aRestoreDrillMeasuresTheRtoVerifiesAndDeletesTheTemporaryCluster() {
+        run();
+        JsonPath d = drill("{\"schedule\": \"hourly\", \"verifySql\": \"select 1\"}");
+        assertEquals("SUCCEEDED", d.getString("status"), d.prettify());
+        String temp = d.getString("steps.find { it.name == 'restore' }.output.temporary");
+        assertTrue(temp.startsWith("drill-hourly-"), temp);
+        assertTrue(d.getInt("steps.find { it.name == 'restore' }.output.rtoSeconds") >= 0);
+        assertEquals("SUCCEEDED", d.getString("steps.find { it.name == 'verify' }.status"));
+        assertEquals("SUCCEEDED", d.getString("steps.find { it.name == 'cleanup' }.status"));
+        assertTrue(redshift.describeClusters().clusters().stream().noneMatch(c -> c.clusterIdentifier().equals(temp)
+                && !"deleting".equals(c.clusterStatus())), "the temporary cluster is gone");
+        given().get("/snapshots/drills").then().statusCode(200)
+                .body("[0].schedule", equalTo("hourly"))
+                .body("[0].verified", equalTo(true))
+                .body("[0].cleanedUp", equalTo(true))
+                .body("[0].rtoSeconds", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
+    void aFailingVerificationFailsTheDrillAndStillDeletesTheTemporaryNamespace() {
+        run();
+        JsonPath d = drill("{\"schedule\": \"fin\", \"verifySql\": \"select * from no_such_table\"}");
+        assertEquals("FAILED", d.getString("status"));
+        assertTrue(d.getString("error").contains("no_such_table"), d.getString("error"));
+        assertEquals("SUCCEEDED", d.getString("steps.find { it.name == 'cleanup' }.status"));
+        String temp = d.getString("steps.find { it.name == 'restore' }.output.temporary");
+        assertTrue(serverless.listNamespaces(b -> b.maxResults(100)).namespaces().stream()
+                .noneMatch(n -> n.namespaceName().equals(temp)), "the temporary namespace is gone");
     }
 
     @Test

@@ -1,0 +1,186 @@
+package io.shiftwork.snapshots;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.shiftwork.pipelines.PipelineRunner;
+import io.shiftwork.pipelines.RunSteps;
+import software.amazon.awssdk.services.redshift.RedshiftClient;
+import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
+import software.amazon.awssdk.services.redshiftserverless.RedshiftServerlessClient;
+
+/**
+ * A restore drill: restore a schedule's newest managed snapshot into a temporary cluster (or namespace and
+ * workgroup), wait until it is available, optionally run a verification query through the Data API, record
+ * the measured RTO, delete the temporary resource whatever happened, and publish the result to SNS.
+ */
+@ApplicationScoped
+@Named("restoreDrill")
+@RegisterForReflection
+public class RestoreDrill {
+
+    private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("MMddHHmmss").withZone(ZoneOffset.UTC);
+
+    private final SnapshotManager manager;
+    private final ProvisionedSnapshots provisioned;
+    private final ServerlessSnapshots serverlessSnapshots;
+    private final RedshiftClient redshift;
+    private final RedshiftServerlessClient serverless;
+    private final RedshiftDataClient data;
+    private final RunSteps steps;
+    private final ProducerTemplate camel;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final SnapshotsConfig config;
+    private final PipelineRunner runner;
+
+    public RestoreDrill(SnapshotManager manager, ProvisionedSnapshots provisioned, ServerlessSnapshots serverlessSnapshots,
+            RedshiftClient redshift, RedshiftServerlessClient serverless, RedshiftDataClient data,
+            RunSteps steps, ProducerTemplate camel, ObjectMapper json, Clock clock, SnapshotsConfig config,
+            PipelineRunner runner) {
+        this.config = config;
+        this.runner = runner;
+        this.manager = manager;
+        this.provisioned = provisioned;
+        this.serverlessSnapshots = serverlessSnapshots;
+        this.redshift = redshift;
+        this.serverless = serverless;
+        this.data = data;
+        this.steps = steps;
+        this.camel = camel;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** The drill's own timer: one drill of the configured schedule. */
+    public void tick() {
+        SnapshotsConfig.Drill drill = config.drill();
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("schedule", drill.schedule().orElseThrow(() -> new IllegalStateException(
+                "shiftwork.snapshots.drill.schedule is required when shiftwork.snapshots.drill.enabled=true")));
+        drill.verifySql().ifPresent(v -> params.put("verifySql", v));
+        runner.start("snapshot-drill", params, "schedule");
+    }
+
+    /** Runs the drill for the run on the exchange; body: {schedule, verifySql?, timeoutMinutes}. */
+    public void run(Exchange exchange) throws Exception {
+        String runId = exchange.getIn().getHeader(PipelineRunner.RUN_ID, String.class);
+        Map<?, ?> body = exchange.getIn().getBody(Map.class);
+        String namespace = String.valueOf(body.get("schedule"));
+        Schedule schedule = manager.schedules().stream().filter(s -> s.namespace().equals(namespace)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no snapshot schedule '" + namespace + "'"));
+        Object verify = body.get("verifySql");
+        Duration timeout = Duration.ofMinutes(((Number) body.get("timeoutMinutes")).longValue());
+        SnapshotStore store = schedule.kind() == Schedule.Kind.SERVERLESS ? serverlessSnapshots : provisioned;
+        SnapshotInfo newest = store.list(schedule).stream()
+                .filter(s -> s.manual() && s.target().equals(schedule.target()) && SnapshotPlanner.managedBy(schedule, s) && s.available())
+                .max(Comparator.comparing(SnapshotInfo::createdAt))
+                .orElseThrow(() -> new IllegalStateException("schedule " + namespace + " has no managed snapshot to restore"));
+        String temp = ("drill-" + namespace + "-" + SUFFIX.format(clock.instant())).toLowerCase();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("event", "RestoreDrill");
+        result.put("runId", runId);
+        result.put("schedule", namespace);
+        result.put("snapshot", newest.identifier());
+        result.put("temporary", temp);
+        Instant started = clock.instant();
+        boolean created = false;
+        try {
+            steps.begin(runId, "restore");
+            steps.awsId(runId, "restore", "snapshotIdentifier", newest.identifier());
+            if (schedule.kind() == Schedule.Kind.SERVERLESS) {
+                serverless.createNamespace(b -> b.namespaceName(temp));
+                serverless.createWorkgroup(b -> b.workgroupName(temp).namespaceName(temp));
+                created = true;
+                serverless.restoreFromSnapshot(b -> b.namespaceName(temp).workgroupName(temp).snapshotName(newest.identifier()));
+                await(timeout, () -> "AVAILABLE".equals(serverless.getNamespace(b -> b.namespaceName(temp)).namespace().statusAsString()));
+            } else {
+                redshift.restoreFromClusterSnapshot(b -> b.clusterIdentifier(temp).snapshotIdentifier(newest.identifier())
+                        .snapshotClusterIdentifier(schedule.target()));
+                created = true;
+                await(timeout, () -> "available".equals(redshift.describeClusters(b -> b.clusterIdentifier(temp)).clusters().get(0).clusterStatus()));
+            }
+            steps.awsId(runId, "restore", schedule.kind() == Schedule.Kind.SERVERLESS ? "namespaceName" : "clusterIdentifier", temp);
+            long rtoSeconds = Duration.between(started, clock.instant()).toSeconds();
+            result.put("rtoSeconds", rtoSeconds);
+            steps.succeed(runId, "restore", Map.of("rtoSeconds", rtoSeconds, "temporary", temp));
+            if (verify != null && !String.valueOf(verify).isBlank()) {
+                steps.begin(runId, "verify");
+                String id = data.executeStatement(b -> {
+                    b.database("dev").sql(String.valueOf(verify));
+                    if (schedule.kind() == Schedule.Kind.SERVERLESS) {
+                        b.workgroupName(temp);
+                    } else {
+                        b.clusterIdentifier(temp).dbUser("awsuser");
+                    }
+                }).id();
+                steps.awsId(runId, "verify", "statementId", id);
+                String[] status = new String[1];
+                await(timeout, () -> {
+                    status[0] = data.describeStatement(b -> b.id(id)).statusAsString();
+                    return List.of("FINISHED", "FAILED", "ABORTED").contains(status[0]);
+                });
+                if (!"FINISHED".equals(status[0])) {
+                    String error = data.describeStatement(b -> b.id(id)).error();
+                    result.put("verified", false);
+                    steps.fail(runId, "verify", error);
+                    throw new IllegalStateException("verification query " + status[0] + ": " + error);
+                }
+                result.put("verified", true);
+                steps.succeed(runId, "verify", Map.of("statementId", id));
+            }
+            result.put("outcome", "SUCCEEDED");
+        } catch (Exception e) {
+            result.put("outcome", "FAILED");
+            result.put("error", e.getMessage());
+            throw e;
+        } finally {
+            if (created) {
+                steps.begin(runId, "cleanup");
+                try {
+                    if (schedule.kind() == Schedule.Kind.SERVERLESS) {
+                        serverless.deleteWorkgroup(b -> b.workgroupName(temp));
+                        serverless.deleteNamespace(b -> b.namespaceName(temp));
+                    } else {
+                        redshift.deleteCluster(b -> b.clusterIdentifier(temp).skipFinalClusterSnapshot(true));
+                    }
+                    steps.succeed(runId, "cleanup", Map.of("deleted", temp));
+                } catch (RuntimeException e) {
+                    steps.fail(runId, "cleanup", "could not delete " + temp + ": " + e.getMessage());
+                    result.put("cleanupError", e.getMessage());
+                }
+            }
+            camel.sendBodyAndHeader("direct:support-alert", json.writeValueAsString(result), "CamelAwsSnsSubject",
+                    "Shiftwork: restore drill of " + namespace + " " + result.get("outcome"));
+        }
+    }
+
+    private static void await(Duration timeout, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long wait = 200;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not available within " + timeout.toMinutes() + " minutes");
+            }
+            Thread.sleep(wait);
+            wait = Math.min(wait * 2, 15_000);
+        }
+    }
+}
