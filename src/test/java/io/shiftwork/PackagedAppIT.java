@@ -113,6 +113,39 @@ class PackagedAppIT {
         }
     }
 
+    @Test
+    void twoReplicasTickingTogetherTakeOneSnapshotPerSchedule() throws Exception {
+        try (software.amazon.awssdk.services.redshift.RedshiftClient redshift = software.amazon.awssdk.services.redshift.RedshiftClient
+                .builder().endpointOverride(aws.moto().endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+            redshift.createCluster(b -> b.clusterIdentifier("replicated").nodeType("ra3.xlplus").masterUsername("admin")
+                    .masterUserPassword("Passw0rd-not-secret").numberOfNodes(2));
+            Map<String, String> env = Map.of("SHIFTWORK_SNAPSHOTS_SCHEDULES_TWICE_TARGET", "replicated",
+                    "SHIFTWORK_SNAPSHOTS_SCHEDULES_TWICE_INTERVAL", "1 hours",
+                    "SHIFTWORK_SNAPSHOTS_COPY_AUTOMATED", "false",
+                    "SHIFTWORK_SNAPSHOTS_TICK", "1h",
+                    "SHIFTWORK_SNAPSHOTS_FIRST_TICK_DELAY", "5s");
+            java.nio.file.Path a = Files.createDirectories(work.resolve("replica-a"));
+            java.nio.file.Path b = Files.createDirectories(work.resolve("replica-b"));
+            try (ServiceProcess first = ServiceProcess.start(a, freePort(), replicaProperties(), env);
+                    ServiceProcess second = ServiceProcess.start(b, freePort(), replicaProperties(), env)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> redshift.describeClusterSnapshots(x -> x.clusterIdentifier("replicated"))
+                        .snapshots().stream().anyMatch(s -> "manual".equals(s.snapshotType())));
+                Thread.sleep(8000); // both replicas have ticked by now
+                assertEquals(1, redshift.describeClusterSnapshots(x -> x.clusterIdentifier("replicated")).snapshots().stream()
+                        .filter(s -> "manual".equals(s.snapshotType())).count(), "two replicas, one snapshot");
+            }
+        }
+    }
+
+    private Map<String, String> replicaProperties() {
+        Map<String, String> properties = new java.util.HashMap<>(aws.config());
+        properties.put("shiftwork.bootstrap", "true");
+        return properties;
+    }
+
     private static software.amazon.awssdk.services.redshiftdata.RedshiftDataClient redshiftData() {
         return software.amazon.awssdk.services.redshiftdata.RedshiftDataClient.builder()
                 .endpointOverride(aws.redshift().endpoint())

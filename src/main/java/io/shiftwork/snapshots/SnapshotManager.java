@@ -28,6 +28,7 @@ import io.shiftwork.pipelines.RunSteps;
  * with several replicas one acts.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // an invalid schedule stops start-up, naming its key
 @Named("snapshotManager")
 @RegisterForReflection
 public class SnapshotManager {
