@@ -61,11 +61,16 @@ public class SnapshotManager {
         this.schedules = ScheduleParser.parse(raws, aws.region());
         for (Schedule s : schedules) {
             if (s.snapshotsKept() > config.manualSnapshotQuota()) {
-                LOG.warnf("snapshot schedule %s keeps up to %d manual snapshots (retention / interval), more than the "
-                        + "manual-snapshot quota of %d (shiftwork.snapshots.manual-snapshot-quota)", s.namespace(),
-                        s.snapshotsKept(), config.manualSnapshotQuota());
+                LOG.warnf("snapshot schedule %s %s, more than the manual-snapshot quota of %d "
+                        + "(shiftwork.snapshots.manual-snapshot-quota)", s.namespace(), keeps(s), config.manualSnapshotQuota());
             }
         }
+    }
+
+    /** How many manual snapshots a schedule keeps, in words. */
+    static String keeps(Schedule s) {
+        return s.retention().isEmpty() ? "keeps every snapshot it takes (no retention)"
+                : "keeps up to " + s.snapshotsKept() + " manual snapshots (retention / interval)";
     }
 
     public List<Schedule> schedules() {

@@ -80,8 +80,8 @@ public class SnapshotPipelines {
             long kept = s.snapshotsKept();
             m.put("snapshotsKept", kept == Long.MAX_VALUE ? null : kept);
             if (kept > config.manualSnapshotQuota()) {
-                m.put("warning", "keeps up to " + (kept == Long.MAX_VALUE ? "unlimited" : kept)
-                        + " manual snapshots, more than the manual-snapshot quota of " + config.manualSnapshotQuota());
+                m.put("warning", SnapshotManager.keeps(s) + ", more than the manual-snapshot quota of "
+                        + config.manualSnapshotQuota());
             }
             return m;
         }).toList();
