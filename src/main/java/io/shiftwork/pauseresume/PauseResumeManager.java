@@ -136,13 +136,13 @@ public class PauseResumeManager {
             if (inside && w.state().equals("PLANNED")) {
                 if (held) {
                     plans.put(plan.withWindow(i, w.with("SKIPPED", "held until " + plan.holdUntil())));
-                    record("cluster-pause", cluster, "skipped: held until " + plan.holdUntil(), null);
+                    record("cluster-pause", cluster, "skipped: held until " + plan.holdUntil());
                     return;
                 }
                 Optional<String> guard = Guards.check(now(cluster, plan.threshold()), plan.threshold(), config.maxConnections());
                 if (guard.isPresent()) {
                     plans.put(plan.withWindow(i, w.with("SKIPPED", guard.get())));
-                    record("cluster-pause", cluster, "skipped: " + guard.get(), null);
+                    record("cluster-pause", cluster, "skipped: " + guard.get());
                     return;
                 }
                 try {
@@ -151,14 +151,14 @@ public class PauseResumeManager {
                     return; // retried at the next tick
                 }
                 plans.put(plan.withWindow(i, w.with("PAUSED", null)));
-                record("cluster-pause", cluster, "paused until " + (w.open() ? "the next plan" : w.resumeAt()), "PauseCluster");
+                record("cluster-pause", cluster, "paused until " + (w.open() ? "the next plan" : w.resumeAt()));
                 return;
             }
             if (!now.isBefore(w.resumeAt()) && !w.open() && w.state().equals("PAUSED")) {
                 if (resumeIfPaused(cluster)) {
                     plans.put(plan.withWindow(i, w.with("RESUMED", null)));
                     record("cluster-resume", cluster, "resumed " + Duration.between(w.resumeAt(), now).toSeconds()
-                            + " s after the planned time, ahead of forecast load", "ResumeCluster");
+                            + " s after the planned time, ahead of forecast load");
                 }
                 return;
             }
@@ -207,7 +207,7 @@ public class PauseResumeManager {
                 .filter(w -> !now.isBefore(w.pauseAt()) && now.isBefore(w.resumeAt())).map(ClusterPlan.PlannedWindow::resumeAt)
                 .findFirst()).orElse(now);
         plans.get(cluster).ifPresent(p -> plans.put(p.withHold(holdUntil)));
-        String runId = record("cluster-resume", cluster, resumed ? "resumed on request" : "was not paused", resumed ? "ResumeCluster" : null);
+        String runId = record("cluster-resume", cluster, resumed ? "resumed on request" : "was not paused");
         return Map.of("cluster", cluster, "resumed", resumed, "holdUntil", holdUntil.toString(), "runId", runId);
     }
 
@@ -216,7 +216,7 @@ public class PauseResumeManager {
         requireKnown(cluster);
         ClusterPlan plan = plans.get(cluster).orElse(new ClusterPlan(cluster, clock.instant(), threshold(cluster), List.of(), List.of(), null));
         plans.put(plan.withHold(until));
-        String runId = record("cluster-hold", cluster, "no automatic pause until " + until, null);
+        String runId = record("cluster-hold", cluster, "no automatic pause until " + until);
         return Map.of("cluster", cluster, "holdUntil", until.toString(), "runId", runId);
     }
 
@@ -237,7 +237,7 @@ public class PauseResumeManager {
     }
 
     /** Records an action as a finished run of its own pipeline. */
-    private String record(String pipeline, String cluster, String what, String awsCall) {
+    private String record(String pipeline, String cluster, String what) {
         Map<String, Object> params = Map.of("cluster", cluster, "action", what);
         return runner.start(pipeline, params, "schedule").runId();
     }

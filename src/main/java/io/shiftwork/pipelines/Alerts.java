@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** Tells the support SNS topic (route {@code support-alert}) that a run failed, with the run's input. */
+/** Tells the support SNS topic (route {@code support-alert}) about failed runs and other outcomes operators watch. */
 @ApplicationScoped
 @Named("alerts")
 @RegisterForReflection
@@ -42,12 +42,18 @@ public class Alerts {
         });
         message.put("input", run.parameters());
         message.put("run", "/runs/" + run.runId());
+        publish("Shiftwork: " + run.pipeline() + " run " + run.runId() + " failed", message);
+    }
+
+    /**
+     * Publishes a JSON message to the support topic. Never throws: an alert that cannot be sent must not hide
+     * or replace what it reports.
+     */
+    public void publish(String subject, Map<String, Object> message) {
         try {
-            camel.sendBodyAndHeader("direct:support-alert", json.writeValueAsString(message), "CamelAwsSnsSubject",
-                    "Shiftwork: " + run.pipeline() + " run " + run.runId() + " failed");
+            camel.sendBodyAndHeader("direct:support-alert", json.writeValueAsString(message), "CamelAwsSnsSubject", subject);
         } catch (JsonProcessingException | RuntimeException e) {
-            // an alert that cannot be sent must not hide the failure it reports: the run is FAILED either way
-            LOG.errorf(e, "could not alert the support topic about run %s", run.runId());
+            LOG.errorf(e, "could not publish to the support topic: %s", subject);
         }
     }
 }

@@ -59,15 +59,4 @@ public class RunSteps {
     public void await(String runId, String step) {
         store.update(runId, r -> r.updateStep(step, Step::waiting).withStatus(RunStatus.WAITING));
     }
-
-    /** The stored run, for flows that branch on what earlier steps produced. */
-    public Map<String, Object> outputs(String runId) {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        store.find(runId).ifPresent(r -> r.steps().forEach(s -> {
-            if (s.output() != null) {
-                out.put(s.name(), s.output());
-            }
-        }));
-        return out;
-    }
 }

@@ -15,11 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.shiftwork.pipelines.Alerts;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunSteps;
 import software.amazon.awssdk.services.redshift.RedshiftClient;
@@ -45,15 +43,14 @@ public class RestoreDrill {
     private final RedshiftServerlessClient serverless;
     private final RedshiftDataClient data;
     private final RunSteps steps;
-    private final ProducerTemplate camel;
-    private final ObjectMapper json;
+    private final Alerts alerts;
     private final Clock clock;
     private final SnapshotsConfig config;
     private final PipelineRunner runner;
 
     public RestoreDrill(SnapshotManager manager, ProvisionedSnapshots provisioned, ServerlessSnapshots serverlessSnapshots,
             RedshiftClient redshift, RedshiftServerlessClient serverless, RedshiftDataClient data,
-            RunSteps steps, ProducerTemplate camel, ObjectMapper json, Clock clock, SnapshotsConfig config,
+            RunSteps steps, Alerts alerts, Clock clock, SnapshotsConfig config,
             PipelineRunner runner) {
         this.config = config;
         this.runner = runner;
@@ -64,8 +61,7 @@ public class RestoreDrill {
         this.serverless = serverless;
         this.data = data;
         this.steps = steps;
-        this.camel = camel;
-        this.json = json;
+        this.alerts = alerts;
         this.clock = clock;
     }
 
@@ -167,8 +163,7 @@ public class RestoreDrill {
                     result.put("cleanupError", e.getMessage());
                 }
             }
-            camel.sendBodyAndHeader("direct:support-alert", json.writeValueAsString(result), "CamelAwsSnsSubject",
-                    "Shiftwork: restore drill of " + namespace + " " + result.get("outcome"));
+            alerts.publish("Shiftwork: restore drill of " + namespace + " " + result.get("outcome"), result);
         }
     }
 

@@ -21,7 +21,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunStatus;
 import io.shiftwork.pipelines.RunStore;
-import io.shiftwork.pipelines.Step;
 
 /**
  * Runs SQL steps through the Data API and resumes their runs when Redshift says they are done — Step
@@ -137,18 +136,21 @@ public class StatementEngine {
             }
             bound.put(name, String.valueOf(value));
         }
-        String cluster = header(exchange, CLUSTER, config.clusterIdentifier());
-        String workgroup = header(exchange, WORKGROUP, config.workgroupName());
-        if (cluster == null && workgroup == null) {
-            throw new IllegalArgumentException("no Redshift target: set shiftwork.statements.cluster-identifier or "
-                    + "shiftwork.statements.workgroup-name (or the step's " + CLUSTER + " / " + WORKGROUP + " header)");
-        }
-        if (exchange.getIn().getHeader(WORKGROUP) != null) {
-            cluster = null;
-        } else if (exchange.getIn().getHeader(CLUSTER) != null) {
-            workgroup = null;
-        } else if (cluster != null) {
-            workgroup = null;
+        // A step's own target wins over the configured one; at the same level a cluster wins over a workgroup.
+        String stepWorkgroup = exchange.getIn().getHeader(WORKGROUP, String.class);
+        String stepCluster = exchange.getIn().getHeader(CLUSTER, String.class);
+        String cluster = null;
+        String workgroup = null;
+        if (stepWorkgroup != null && !stepWorkgroup.isBlank()) {
+            workgroup = stepWorkgroup;
+        } else if (stepCluster != null && !stepCluster.isBlank()) {
+            cluster = stepCluster;
+        } else if (config.clusterIdentifier().isPresent()) {
+            cluster = config.clusterIdentifier().get();
+        } else {
+            workgroup = config.workgroupName().orElseThrow(() -> new IllegalArgumentException("no Redshift target: set "
+                    + "shiftwork.statements.cluster-identifier or shiftwork.statements.workgroup-name (or the step's "
+                    + CLUSTER + " / " + WORKGROUP + " header)"));
         }
         String dbUser = workgroup != null ? null : header(exchange, DB_USER, config.dbUser());
         String secret = header(exchange, SECRET_ARN, config.secretArn());
@@ -288,10 +290,5 @@ public class StatementEngine {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** For tests and diagnostics: the step as stored. */
-    Optional<Step> step(String runId, String step) {
-        return runs.find(runId).map(r -> r.step(step));
     }
 }
