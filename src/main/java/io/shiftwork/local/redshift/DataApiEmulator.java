@@ -65,6 +65,8 @@ public final class DataApiEmulator implements AutoCloseable {
     private volatile String eventsQueueUrl;
     private final software.amazon.awssdk.services.sqs.SqsClient sqs;
 
+    private final ProcedureCopies copies = new ProcedureCopies();
+
     public DataApiEmulator(LocalPostgres pg, S3Client s3, EventBridgeClient events,
             software.amazon.awssdk.services.sqs.SqsClient sqs, ServerlessEmulator serverless, String region,
             int workerThreads) {
@@ -90,6 +92,24 @@ public final class DataApiEmulator implements AutoCloseable {
 
     public Faults faults() {
         return faults;
+    }
+
+    /**
+     * The CSV a COPY inside a procedure reads (see {@link ProcedureCopies}); a COPY the emulator refuses is
+     * remembered, so the procedure fails with the reason rather than "program failed".
+     */
+    public String copySource(String hex) {
+        try {
+            Object command = S3Commands.parse(ProcedureCopies.decode(hex)).orElseThrow(
+                    () -> S3Commands.failure("not a COPY statement"));
+            if (!(command instanceof S3Commands.Copy copy)) {
+                throw S3Commands.failure("not a COPY statement");
+            }
+            return S3Commands.sourceAsCsv(copy, s3);
+        } catch (RuntimeException e) {
+            copies.failed(hex, e.getMessage());
+            throw e;
+        }
     }
 
     public void maxActiveStatements(int max) {
@@ -387,7 +407,8 @@ public final class DataApiEmulator implements AutoCloseable {
             st.hasResultSet = false;
             return;
         }
-        NamedParameters.Positional positional = NamedParameters.toPositional(RedshiftDialect.toPostgres(sql));
+        NamedParameters.Positional positional = NamedParameters.toPositional(
+                RedshiftDialect.toPostgres(ProcedureCopies.rewrite(sql)));
         try (PreparedStatement ps = c.prepareStatement(positional.sql())) {
             st.running = ps;
             for (int i = 0; i < positional.names().size(); i++) {
@@ -496,11 +517,11 @@ public final class DataApiEmulator implements AutoCloseable {
         }
     }
 
-    private static String errorText(Exception e) {
+    private String errorText(Exception e) {
         if (e instanceof SQLException sql) {
             String msg = sql.getMessage();
             int nl = msg.indexOf('\n');
-            return nl > 0 ? msg.substring(0, nl) : msg;
+            return copies.explain(nl > 0 ? msg.substring(0, nl) : msg);
         }
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return msg.startsWith("ERROR:") ? msg : "ERROR: " + msg;

@@ -28,11 +28,12 @@ public final class LocalPostgres implements AutoCloseable {
 
     private static final String COMPAT = """
             CREATE OR REPLACE FUNCTION getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT now()::timestamp $$;
-            """;
+            """ + ProcedureCopies.HELPER;
 
     private final EmbeddedPostgres pg;
     private final Map<String, BlockingQueue<Connection>> pools = new ConcurrentHashMap<>();
     private final Set<String> databases = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> sessionSettings = new ConcurrentHashMap<>();
 
     private LocalPostgres(EmbeddedPostgres pg) {
         this.pg = pg;
@@ -96,6 +97,11 @@ public final class LocalPostgres implements AutoCloseable {
             }
         }
         return name;
+    }
+
+    /** A setting every connection opened from now on starts with (custom settings cannot be set server-wide). */
+    public void setting(String name, String value) {
+        sessionSettings.put(name, value);
     }
 
     public boolean exists(String name) {
@@ -177,7 +183,17 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     private Connection open(String database) throws SQLException {
-        return DriverManager.getConnection(pg.getJdbcUrl("postgres", database));
+        Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", database));
+        if (!sessionSettings.isEmpty()) {
+            try (PreparedStatement set = c.prepareStatement("SELECT set_config(?, ?, false)")) {
+                for (Map.Entry<String, String> e : sessionSettings.entrySet()) {
+                    set.setString(1, e.getKey());
+                    set.setString(2, e.getValue());
+                    set.execute();
+                }
+            }
+        }
+        return c;
     }
 
     private static void closeQuietly(Connection c) {

@@ -78,6 +78,7 @@ public final class LocalRedshift implements AutoCloseable {
         server.setExecutor(httpThreads);
         server.createContext("/", this::serve);
         server.start();
+        pg.setting(ProcedureCopies.URL_SETTING, endpoint() + ProcedureCopies.PATH);
     }
 
     /** Starts PostgreSQL and the emulator; {@code awsEndpoint} is moto (EventBridge and S3). */
@@ -125,6 +126,10 @@ public final class LocalRedshift implements AutoCloseable {
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
+            if (path.startsWith(ProcedureCopies.PATH)) {
+                serveCopySource(exchange, path.substring(ProcedureCopies.PATH.length()));
+                return;
+            }
             JsonNode body;
             try (InputStream in = exchange.getRequestBody()) {
                 byte[] bytes = in.readAllBytes();
@@ -162,6 +167,24 @@ public final class LocalRedshift implements AutoCloseable {
             } catch (RuntimeException e) {
                 send(exchange, 500, error("InternalServerException", String.valueOf(e.getMessage())), "InternalServerException");
             }
+        }
+    }
+
+    /** The source of a COPY running inside a procedure, as CSV, for PostgreSQL's COPY FROM PROGRAM (curl). */
+    private void serveCopySource(HttpExchange exchange, String hex) throws IOException {
+        byte[] bytes;
+        int status;
+        try {
+            bytes = dataApi.copySource(hex).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            status = 200;
+        } catch (RuntimeException e) {
+            bytes = String.valueOf(e.getMessage()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            status = 400;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "text/csv; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
         }
     }
 

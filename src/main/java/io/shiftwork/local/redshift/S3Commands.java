@@ -197,12 +197,7 @@ public final class S3Commands {
     public static long run(Object command, Connection connection, S3Client s3) throws SQLException, IOException {
         CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
         if (command instanceof Copy c) {
-            List<S3Object> objects = new ArrayList<>();
-            s3.listObjectsV2Paginator(b -> b.bucket(c.bucket()).prefix(c.prefix())).contents().forEach(objects::add);
-            objects.removeIf(o -> o.size() == 0);
-            if (objects.isEmpty()) {
-                throw failure("The specified S3 prefix '" + c.prefix() + "' does not exist");
-            }
+            List<S3Object> objects = sources(c, s3);
             String target = c.table() + (c.columns().isEmpty() ? "" : "(" + String.join(", ", c.columns()) + ")");
             String sql = "COPY " + target + " FROM STDIN WITH (FORMAT " + (c.csv() ? "csv" : "text") + ", DELIMITER "
                     + quoteLiteral(c.delimiter()) + (c.csv() ? ", QUOTE " + quoteLiteral(c.quote()) : "") + ")";
@@ -229,6 +224,106 @@ public final class S3Commands {
         byte[] body = out.toByteArray();
         s3.putObject(b -> b.bucket(u.bucket()).key(key), RequestBody.fromBytes(body));
         return rows;
+    }
+
+    private static List<S3Object> sources(Copy c, S3Client s3) {
+        List<S3Object> objects = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(c.bucket()).prefix(c.prefix())).contents().forEach(objects::add);
+        objects.removeIf(o -> o.size() == 0);
+        if (objects.isEmpty()) {
+            throw failure("The specified S3 prefix '" + c.prefix() + "' does not exist");
+        }
+        return objects;
+    }
+
+    /**
+     * A COPY's S3 source as one CSV text (',' and '"', unquoted empty field = NULL) with header lines dropped:
+     * what {@link ProcedureCopies} feeds to PostgreSQL's COPY FROM PROGRAM.
+     */
+    public static String sourceAsCsv(Copy c, S3Client s3) {
+        StringBuilder out = new StringBuilder();
+        for (S3Object object : sources(c, s3)) {
+            String text = dropLines(s3.getObjectAsBytes(b -> b.bucket(c.bucket()).key(object.key())).asUtf8String(),
+                    c.ignoreHeader());
+            if (c.csv() && c.delimiter() == ',' && c.quote() == '"') {
+                out.append(text);
+                if (!text.isEmpty() && !text.endsWith("\n")) {
+                    out.append('\n');
+                }
+            } else {
+                for (List<String> record : c.csv() ? csvRecords(text, c.delimiter(), c.quote()) : textRecords(text, c.delimiter())) {
+                    for (int i = 0; i < record.size(); i++) {
+                        String field = record.get(i);
+                        out.append(i == 0 ? "" : ",").append(field == null ? "" : '"' + field.replace("\"", "\"\"") + '"');
+                    }
+                    out.append('\n');
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** Delimited text: one record per line; an empty field or \N is NULL. */
+    static List<List<String>> textRecords(String text, char delimiter) {
+        List<List<String>> records = new ArrayList<>();
+        for (String line : text.split("\r?\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            List<String> fields = new ArrayList<>();
+            for (String f : line.split(Pattern.quote(String.valueOf(delimiter)), -1)) {
+                fields.add(f.isEmpty() || f.equals("\\N") ? null : f);
+            }
+            records.add(fields);
+        }
+        return records;
+    }
+
+    /** CSV with any delimiter and quote: quoted fields may hold delimiters, doubled quotes and newlines. */
+    static List<List<String>> csvRecords(String text, char delimiter, char quote) {
+        List<List<String>> records = new ArrayList<>();
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        boolean wasQuoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                if (c == quote && i + 1 < text.length() && text.charAt(i + 1) == quote) {
+                    field.append(quote);
+                    i++;
+                } else if (c == quote) {
+                    quoted = false;
+                } else {
+                    field.append(c);
+                }
+            } else if (c == quote) {
+                quoted = true;
+                wasQuoted = true;
+            } else if (c == delimiter) {
+                fields.add(field.length() == 0 && !wasQuoted ? null : field.toString());
+                field.setLength(0);
+                wasQuoted = false;
+            } else if (c == '\n' || c == '\r') {
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                fields.add(field.length() == 0 && !wasQuoted ? null : field.toString());
+                if (!(fields.size() == 1 && fields.get(0) == null)) {
+                    records.add(fields);
+                }
+                fields = new ArrayList<>();
+                field.setLength(0);
+                wasQuoted = false;
+            } else {
+                field.append(c);
+            }
+        }
+        if (field.length() > 0 || wasQuoted || !fields.isEmpty()) {
+            fields.add(field.length() == 0 && !wasQuoted ? null : field.toString());
+            records.add(fields);
+        }
+        return records;
     }
 
     private static String dropLines(String text, int lines) {

@@ -394,6 +394,41 @@ class LocalRedshiftTest {
     }
 
     @Test
+    void copyInsideAStoredProcedureReadsS3StaticallyAndThroughExecute() {
+        String bucket = "proc-" + UUID.randomUUID().toString().substring(0, 8);
+        s3.createBucket(b -> b.bucket(bucket));
+        s3.putObject(b -> b.bucket(bucket).key("pipe/a.txt"), RequestBody.fromString("1|Oslo\n2|\n3|Bergen\n"));
+        s3.putObject(b -> b.bucket(bucket).key("csv/a.csv"), RequestBody.fromString("id;city\n4;'Trond; heim'\n"));
+        String c = cluster();
+        runAndWait(c, "create table towns (id int, city varchar(64))");
+        DescribeStatementResponse created = runAndWait(c, """
+                CREATE OR REPLACE PROCEDURE load_towns(source varchar(1024))
+                AS $$
+                BEGIN
+                    TRUNCATE towns;
+                    EXECUTE 'COPY towns FROM ' || quote_literal(source) || ' IAM_ROLE default DELIMITER ''|''';
+                    COPY towns FROM 's3://%s/csv/' IAM_ROLE default CSV QUOTE AS '''' DELIMITER ';' IGNOREHEADER 1;
+                END;
+                $$ LANGUAGE plpgsql
+                """.formatted(bucket));
+        assertEquals(StatusString.FINISHED, created.status(), created.error());
+
+        DescribeStatementResponse call = runAndWait(c, "CALL load_towns(:source)", param("source", "s3://" + bucket + "/pipe/"));
+        assertEquals(StatusString.FINISHED, call.status(), call.error());
+        DescribeStatementResponse rows = runAndWait(c, "select id, coalesce(city, '<null>') from towns order by id");
+        GetStatementResultResponse result = data.getStatementResult(b -> b.id(rows.id()));
+        assertEquals(List.of("1 Oslo", "2 <null>", "3 Bergen", "4 Trond; heim"), result.records().stream()
+                .map(r -> r.get(0).longValue() + " " + r.get(1).stringValue()).toList());
+
+        DescribeStatementResponse missing = runAndWait(c, "CALL load_towns(:source)", param("source", "s3://" + bucket + "/none/"));
+        assertEquals(StatusString.FAILED, missing.status());
+        assertTrue(missing.error().contains("The specified S3 prefix 'none/' does not exist"), missing.error());
+        DescribeStatementResponse kept = runAndWait(c, "select count(*) from towns");
+        assertEquals(4L, data.getStatementResult(b -> b.id(kept.id())).records().get(0).get(0).longValue(),
+                "a failed COPY rolls the whole CALL back, TRUNCATE included");
+    }
+
+    @Test
     void serverlessNamespacesSnapshotsTagsAndRestoreRoundTrip() {
         String ns = "ns-" + UUID.randomUUID().toString().substring(0, 8);
         String wg = "wg-" + ns.substring(3);
