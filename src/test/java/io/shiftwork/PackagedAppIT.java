@@ -114,6 +114,25 @@ class PackagedAppIT {
     }
 
     @Test
+    void theEtlSetupRunsThePackagedSqlFilesAndABadCronStopsStartUpNamingTheKey() throws Exception {
+        int port = freePort();
+        IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> launch(port, Map.of("SHIFTWORK_ETL_SCHEDULE", "at eleven on weekdays")));
+        assertTrue(refused.getMessage().contains("shiftwork.etl.schedule 'at eleven on weekdays' is not a Quartz cron expression"),
+                refused.getMessage());
+
+        try (ServiceProcess service = launch(port, Map.of("SHIFTWORK_STATEMENTS_CLUSTER_IDENTIFIER", "shiftwork-it-etl",
+                "SHIFTWORK_STATEMENTS_DB_USER", "awsuser"))) {
+            String runId = post(port, "/pipelines/etl-setup/runs", "{}").get("runId").asText();
+            JsonNode run = awaitFinished(port, runId);
+            assertEquals("SUCCEEDED", run.get("status").asText(), run.toString());
+            assertEquals(4, run.get("steps").size());
+            assertEquals(1L, new RedshiftSql(redshiftData(), "shiftwork-it-etl")
+                    .query("select count(*) from pg_proc where proname = 'execute_elt_process'").get(0).get(0).longValue());
+        }
+    }
+
+    @Test
     void twoReplicasTickingTogetherTakeOneSnapshotPerSchedule() throws Exception {
         try (software.amazon.awssdk.services.redshift.RedshiftClient redshift = software.amazon.awssdk.services.redshift.RedshiftClient
                 .builder().endpointOverride(aws.moto().endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)

@@ -145,6 +145,7 @@ public class PipelineRunner {
     private void recordEnd(Run run) {
         if (run.status() == RunStatus.FAILED) {
             alerts.runFailed(run);
+            onFailure(run);
         }
         metrics.counter("shiftwork.pipeline.runs", "pipeline", run.pipeline(), "status", run.status().name())
                 .increment();
@@ -152,6 +153,26 @@ public class PipelineRunner {
             Timer.builder("shiftwork.pipeline.run.duration").tag("pipeline", run.pipeline())
                     .tag("status", run.status().name())
                     .register(metrics).record(Duration.between(run.createdAt(), run.finishedAt()));
+        }
+    }
+
+    /** Tells the flow's own failure route (context {@code onFailure}), if it named one; never throws. */
+    private void onFailure(Run run) {
+        Object endpoint = run.context() == null ? null : run.context().get("onFailure");
+        if (endpoint == null) {
+            return;
+        }
+        try {
+            Exchange done = camel.send(String.valueOf(endpoint), ex -> {
+                ex.getIn().setHeader(RUN_ID, run.runId());
+                ex.getIn().setHeader(PIPELINE, run.pipeline());
+                ex.getIn().setBody(new HashMap<>(run.inputs()));
+            });
+            if (done.getException() != null) {
+                LOG.errorf(done.getException(), "the failure route %s of run %s failed", endpoint, run.runId());
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "the failure route %s of run %s failed", endpoint, run.runId());
         }
     }
 

@@ -21,6 +21,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunStatus;
 import io.shiftwork.pipelines.RunStore;
+import io.shiftwork.pipelines.Step;
 
 /**
  * Runs SQL steps through the Data API and resumes their runs when Redshift says they are done — Step
@@ -37,6 +38,10 @@ public class StatementEngine {
     public static final String SQL = "shiftworkSql";
     /** Header (Map): explicit values for placeholders, over the run's inputs. */
     public static final String SQL_PARAMETERS = "shiftworkSqlParameters";
+    /** Header: instead of {@code shiftworkSql}, a file under {@code sql/} holding the step's one statement. */
+    public static final String SQL_FILE = "shiftworkSqlFile";
+    /** Header (Map): identifiers recorded with the step when it is submitted (an UNLOAD's S3 location, ...). */
+    public static final String AWS_IDS = "shiftworkAwsIds";
     public static final String CLUSTER = "shiftworkClusterIdentifier";
     public static final String WORKGROUP = "shiftworkWorkgroupName";
     public static final String DATABASE = "shiftworkDatabase";
@@ -57,9 +62,11 @@ public class StatementEngine {
     private final StepSequence sequence;
     private final MeterRegistry metrics;
     private final ObjectMapper json;
+    private final SqlFiles sqlFiles;
 
     public StatementEngine(StatementClient client, Correlations correlations, RunStore runs, PipelineRunner runner,
-            StatementsConfig config, StepSequence sequence, MeterRegistry metrics, ObjectMapper json) {
+            StatementsConfig config, StepSequence sequence, MeterRegistry metrics, ObjectMapper json, SqlFiles sqlFiles) {
+        this.sqlFiles = sqlFiles;
         this.client = client;
         this.correlations = correlations;
         this.runs = runs;
@@ -92,12 +99,16 @@ public class StatementEngine {
         String step = exchange.getIn().getHeader(StepSequence.STEP, String.class);
         int index = exchange.getIn().getHeader(StepSequence.STEP_INDEX, 0, Integer.class);
         String sql = exchange.getIn().getHeader(SQL, String.class);
+        String file = exchange.getIn().getHeader(SQL_FILE, String.class);
+        if ((sql == null || sql.isBlank()) && file != null) {
+            sql = sqlFiles.load(file);
+        }
         if (runId == null || step == null) {
             throw new IllegalStateException("a statement step runs inside a step sequence (headers "
                     + PipelineRunner.RUN_ID + ", " + StepSequence.STEP + ")");
         }
         if (sql == null || sql.isBlank()) {
-            throw new IllegalArgumentException("step '" + step + "' has no SQL (header " + SQL + ")");
+            throw new IllegalArgumentException("step '" + step + "' has no SQL (header " + SQL + " or " + SQL_FILE + ")");
         }
         StatementRequest request = request(exchange, sql, StatementNames.of(pipeline, runId, step, 1));
         long now = System.currentTimeMillis();
@@ -111,9 +122,16 @@ public class StatementEngine {
         }
         String statementId = client.submit(request);
         correlations.submitted(request.statementName(), statementId, firstPoll);
-        runs.update(runId, r -> r.stepOpen(step)
-                ? r.updateStep(step, s -> s.withAwsId("statementId", statementId).waiting()).withStatus(RunStatus.WAITING)
-                : r);
+        Map<?, ?> ids = exchange.getIn().getHeader(AWS_IDS, Map.class);
+        runs.update(runId, r -> r.stepOpen(step) ? r.updateStep(step, s -> {
+            Step submitted = s.withAwsId("statementId", statementId);
+            if (ids != null) {
+                for (Map.Entry<?, ?> e : ids.entrySet()) {
+                    submitted = submitted.withAwsId(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
+                }
+            }
+            return submitted.waiting();
+        }).withStatus(RunStatus.WAITING) : r);
         metrics.counter("shiftwork.statements.submitted").increment();
         exchange.setProperty(WAITING, true);
     }

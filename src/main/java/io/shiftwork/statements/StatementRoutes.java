@@ -9,6 +9,7 @@ import org.apache.camel.builder.RouteBuilder;
 public class StatementRoutes extends RouteBuilder {
 
     static final String EVENTS_ROUTE = "redshift-data-events";
+    static final String POLLER_ROUTE = "statement-poller";
 
     @Inject
     StatementsConfig config;
@@ -23,7 +24,7 @@ public class StatementRoutes extends RouteBuilder {
                 .description("Runs the steps named in header shiftworkSteps in order, across statement waits")
                 .bean("sequence", "start");
 
-        // Started after bootstrap (StatementsStartup): the queue must exist before the consumer looks it up.
+        // Started after bootstrap (StatementsBootstrap): the queue must exist before the consumer looks it up.
         from("aws2-sqs://{{shiftwork.statements.queue}}?autoCreateQueue=false&deleteAfterRead=true"
                 + "&waitTimeSeconds={{shiftwork.statements.receive-wait-seconds}}"
                 + "&maxMessagesPerPoll={{shiftwork.statements.receive-max-messages}}"
@@ -33,7 +34,7 @@ public class StatementRoutes extends RouteBuilder {
                 .bean("statementEvents", "handle(${body})");
 
         from("timer:statement-poller?delay=1000&period=" + config.pollerInterval().toMillis())
-                .routeId("statement-poller")
+                .routeId(POLLER_ROUTE).autoStartup(false)
                 .description("Describes statements whose completion event is overdue (all of them with events off)")
                 .bean("statements", "pollDue");
     }

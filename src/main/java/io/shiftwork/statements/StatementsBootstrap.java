@@ -75,8 +75,9 @@ public class StatementsBootstrap implements Bootstrap.Step {
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
     }
 
-    /** After bootstrap (priority 10): start consuming completion events. */
+    /** After bootstrap (priority 10), once the tables and queues exist: poll, and consume completion events. */
     void startConsumer(@Observes @Priority(20) StartupEvent ev, CamelContext camel) throws Exception {
+        camel.getRouteController().startRoute(StatementRoutes.POLLER_ROUTE);
         if (config.events()) {
             camel.getRouteController().startRoute(StatementRoutes.EVENTS_ROUTE);
         }

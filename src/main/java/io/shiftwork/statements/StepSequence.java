@@ -30,8 +30,15 @@ import io.shiftwork.pipelines.Step;
 @RegisterForReflection
 public class StepSequence {
 
-    /** Header (comma-separated or a list): the step endpoints of a flow, in order. */
+    /**
+     * Header (comma-separated or a list): the steps of a flow, in order. A step is a {@code direct:<name>} route,
+     * or {@code sql:<file>}: the one statement in that file under {@code sql/}, its step named after the file.
+     */
     public static final String STEPS = "shiftworkSteps";
+    /** Header: a {@code direct:} route told when the run fails (a failure notification); kept with the run. */
+    public static final String ON_FAILURE = "shiftworkOnFailure";
+    /** Run context key of the failure route. */
+    public static final String ON_FAILURE_CONTEXT = "onFailure";
     /** Header: the name of the step running (its endpoint without {@code direct:}). */
     public static final String STEP = "shiftworkStep";
     public static final String STEP_INDEX = "shiftworkStepIndex";
@@ -55,9 +62,21 @@ public class StepSequence {
         if (raw == null || steps.isEmpty()) {
             throw new IllegalArgumentException("the flow names no steps (header " + STEPS + ")");
         }
-        steps.forEach(StepSequence::stepName);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String step : steps) {
+            if (!names.add(stepName(step))) {
+                throw new IllegalArgumentException("the flow names step '" + stepName(step) + "' twice: step names must be unique");
+            }
+        }
+        String onFailure = exchange.getIn().getHeader(ON_FAILURE, String.class);
+        if (onFailure != null && !onFailure.startsWith("direct:")) {
+            throw new IllegalArgumentException(ON_FAILURE + " must be a direct: route, got '" + onFailure + "'");
+        }
         exchange.setProperty(PipelineRunner.OWNS_RUN, true);
-        runs.update(runId, r -> r.withContext("steps", steps));
+        runs.update(runId, r -> {
+            Run withSteps = r.withContext("steps", steps);
+            return onFailure == null || onFailure.isBlank() ? withSteps : withSteps.withContext(ON_FAILURE_CONTEXT, onFailure.trim());
+        });
         advance(runId, 0);
     }
 
@@ -96,7 +115,11 @@ public class StepSequence {
             String endpoint = steps.get(index);
             String name = stepName(endpoint);
             Map<String, Object> inputs = run.inputs();
-            Exchange result = camel.send(endpoint, ex -> {
+            boolean sqlFile = endpoint.startsWith(SQL_STEP);
+            Exchange result = camel.send(sqlFile ? "direct:redshift-statement" : endpoint, ex -> {
+                if (sqlFile) {
+                    ex.getIn().setHeader(StatementEngine.SQL_FILE, endpoint.substring(SQL_STEP.length()));
+                }
                 ex.getIn().setHeader(PipelineRunner.RUN_ID, runId);
                 ex.getIn().setHeader(PipelineRunner.PIPELINE, run.pipeline());
                 ex.getIn().setHeader(STEP, name);
@@ -116,11 +139,22 @@ public class StepSequence {
         }
     }
 
+    private static final String SQL_STEP = "sql:";
+
     static String stepName(String endpoint) {
+        if (endpoint.startsWith(SQL_STEP)) {
+            String file = endpoint.substring(SQL_STEP.length());
+            String base = file.substring(file.lastIndexOf('/') + 1);
+            if (!base.endsWith(".sql") || !base.substring(0, base.length() - 4).matches("[A-Za-z0-9_-]{1,100}")) {
+                throw new IllegalArgumentException("step '" + endpoint + "' must be sql:<path>/<name>.sql with a name of "
+                        + "letters, digits, '-' or '_'");
+            }
+            return base.substring(0, base.length() - 4);
+        }
         String name = endpoint.startsWith("direct:") ? endpoint.substring("direct:".length()) : endpoint;
         if (!name.matches("[A-Za-z0-9_-]{1,100}")) {
-            throw new IllegalArgumentException("step endpoint '" + endpoint + "' must be direct:<name> with a name of "
-                    + "letters, digits, '-' or '_'");
+            throw new IllegalArgumentException("step endpoint '" + endpoint + "' must be direct:<name> or sql:<file>.sql, "
+                    + "with a name of letters, digits, '-' or '_'");
         }
         return name;
     }

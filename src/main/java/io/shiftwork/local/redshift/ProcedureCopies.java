@@ -81,7 +81,7 @@ public final class ProcedureCopies {
 
     /** The statement with EXECUTE and static S3 COPY inside a routine's dollar-quoted body routed through the helper. */
     public static String rewrite(String sql) {
-        if (!ROUTINE.matcher(sql).matches()) {
+        if (!ROUTINE.matcher(RedshiftDialect.withoutLeadingComments(sql)).matches()) {
             return sql;
         }
         StringBuilder out = new StringBuilder();

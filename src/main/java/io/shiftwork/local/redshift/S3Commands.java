@@ -29,8 +29,8 @@ public final class S3Commands {
             char delimiter, char quote, int ignoreHeader) {
     }
 
-    public record Unload(String query, String bucket, String prefix, boolean csv, boolean header, char delimiter,
-            boolean allowOverwrite, boolean parallel) {
+    public record Unload(String query, String bucket, String prefix, boolean csv, boolean json, boolean header,
+            char delimiter, boolean allowOverwrite, boolean parallel) {
     }
 
     private static final Pattern COPY = Pattern.compile("(?is)^\\s*copy\\s.*");
@@ -40,7 +40,8 @@ public final class S3Commands {
     }
 
     /** The COPY or UNLOAD this statement is, if it is one; empty for any other SQL. */
-    public static Optional<Object> parse(String sql) {
+    public static Optional<Object> parse(String statement) {
+        String sql = RedshiftDialect.withoutLeadingComments(statement);
         if (UNLOAD.matcher(sql).matches()) {
             return Optional.of(parseUnload(new Tokens(sql)));
         }
@@ -132,12 +133,19 @@ public final class S3Commands {
             throw failure("UNLOAD to '" + target + "' is not supported: the target must be s3://");
         }
         boolean csv = false;
+        boolean json = false;
         boolean header = false;
         Character delimiter = null;
         boolean overwrite = false;
         boolean parallel = true;
         while (t.hasNext()) {
             String option = t.word();
+            if (option.equals("format") && (t.peekWord("json") || t.peekWord("as") && t.peekWord("json", 1))) {
+                t.optionalWord("as");
+                t.next();
+                json = true;
+                continue;
+            }
             if (commonOption(t, option, "UNLOAD")) {
                 csv |= option.equals("format");
                 if (t.peekIs(",")) {
@@ -164,7 +172,10 @@ public final class S3Commands {
             }
         }
         String[] location = split(target);
-        return new Unload(query, location[0], location[1], csv, header,
+        if (json && (csv || header || delimiter != null)) {
+            throw failure("UNLOAD FORMAT JSON cannot be combined with CSV, HEADER or DELIMITER");
+        }
+        return new Unload(query, location[0], location[1], csv, json, header,
                 delimiter != null ? delimiter : csv ? ',' : '|', overwrite, parallel);
     }
 
@@ -216,6 +227,19 @@ public final class S3Commands {
                 throw failure("Specified unload destination on S3 is not empty. Consider using a different bucket / "
                         + "prefix, manually removing the target files in S3, or using the ALLOWOVERWRITE option.");
             }
+        }
+        if (u.json()) {
+            StringBuilder lines = new StringBuilder();
+            long rows = 0;
+            try (java.sql.Statement st = connection.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("SELECT row_to_json(q)::text FROM (" + u.query() + ") q")) {
+                while (rs.next()) {
+                    lines.append(rs.getString(1)).append('\n');
+                    rows++;
+                }
+            }
+            s3.putObject(b -> b.bucket(u.bucket()).key(key), RequestBody.fromString(lines.toString()));
+            return rows;
         }
         String sql = "COPY (" + u.query() + ") TO STDOUT WITH (FORMAT " + (u.csv() ? "csv" : "text") + ", DELIMITER "
                 + quoteLiteral(u.delimiter()) + (u.csv() && u.header() ? ", HEADER" : "") + ")";
@@ -355,7 +379,7 @@ public final class S3Commands {
 
     static RuntimeException unsupported(String command, String option) {
         return failure(command + " option " + option + " is not supported by the local Redshift emulator "
-                + "(supported: CSV, FORMAT AS CSV, DELIMITER, " + (command.equals("COPY") ? "IGNOREHEADER, QUOTE" : "HEADER, ALLOWOVERWRITE, PARALLEL")
+                + "(supported: CSV, FORMAT AS CSV, DELIMITER, " + (command.equals("COPY") ? "IGNOREHEADER, QUOTE" : "FORMAT AS JSON, HEADER, ALLOWOVERWRITE, PARALLEL")
                 + ", IAM_ROLE, REGION)");
     }
 
@@ -424,7 +448,11 @@ public final class S3Commands {
         }
 
         boolean peekWord(String word) {
-            return hasNext() && tokens.get(at).equalsIgnoreCase(word);
+            return peekWord(word, 0);
+        }
+
+        boolean peekWord(String word, int ahead) {
+            return at + ahead < tokens.size() && tokens.get(at + ahead).equalsIgnoreCase(word);
         }
 
         void expect(String token) {

@@ -46,7 +46,10 @@ class ParsersTest {
         S3Commands.Unload u = (S3Commands.Unload) S3Commands.parse(
                 "UNLOAD ('select * from t where s = ''x''') TO 's3://out/run-1/' IAM_ROLE 'arn' CSV HEADER ALLOWOVERWRITE PARALLEL OFF")
                 .orElseThrow();
-        assertEquals(new S3Commands.Unload("select * from t where s = 'x'", "out", "run-1/", true, true, ',', true, false), u);
+        assertEquals(new S3Commands.Unload("select * from t where s = 'x'", "out", "run-1/", true, false, true, ',', true, false), u);
+        S3Commands.Unload json = (S3Commands.Unload) S3Commands.parse(
+                "UNLOAD ('select 1') TO 's3://out/j/' IAM_ROLE default FORMAT AS JSON PARALLEL OFF").orElseThrow();
+        assertTrue(json.json() && !json.csv());
     }
 
     @Test

@@ -28,6 +28,14 @@ class ProcedureCopiesTest {
     }
 
     @Test
+    void aRoutineAfterHeaderCommentsIsStillRecognised() {
+        String sql = "-- header\n/* more */\nCREATE PROCEDURE p() AS $$ BEGIN EXECUTE 'x'; END; $$ LANGUAGE plpgsql";
+        assertTrue(ProcedureCopies.rewrite(sql).contains("EXECUTE shiftwork_local.redshift_sql('x');"));
+        assertEquals("CREATE TABLE t (a int)", io.shiftwork.local.redshift.RedshiftDialect.toPostgres("-- c\nCREATE TABLE t (a int) DISTSTYLE AUTO")
+                .replace("-- c\n", ""));
+    }
+
+    @Test
     void statementsOutsideRoutinesAreUntouched() {
         String sql = "select 'EXECUTE x; COPY t FROM ''s3://b/''' as s";
         assertEquals(sql, ProcedureCopies.rewrite(sql));
