@@ -59,6 +59,28 @@ public interface PauseResumeConfig {
     @WithDefault("30s")
     String firstPlanDelay();
 
+    /** {@code built-in} (the seasonal model, no AWS service) or {@code amazon-forecast}. */
+    @WithDefault("built-in")
+    String forecaster();
+
+    AmazonForecast amazonForecast();
+
+    /** Amazon Forecast, for accounts that still have it. */
+    interface AmazonForecast {
+        /** Role Forecast assumes to read the import files in the history bucket (required for this forecaster). */
+        Optional<String> roleArn();
+
+        @WithDefault("PT30S")
+        Duration pollInitial();
+
+        @WithDefault("PT5M")
+        Duration pollMax();
+
+        /** The longest a training or prediction may take before planning gives up for the day. */
+        @WithDefault("PT6H")
+        Duration timeout();
+    }
+
     interface ClusterConfig {
         @WithDefault("true")
         boolean enabled();

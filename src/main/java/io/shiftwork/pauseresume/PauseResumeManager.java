@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
  * transitional state at the next tick. Every action is a run.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // a bad forecaster setting stops start-up, naming its key
 @Named("pauseResume")
 @RegisterForReflection
 public class PauseResumeManager {
@@ -46,7 +47,10 @@ public class PauseResumeManager {
     private final Forecaster forecaster;
 
     public PauseResumeManager(PauseResumeConfig config, CpuHistory history, PlanStore plans, RedshiftClient redshift,
-            RedshiftDataClient data, PipelineRunner runner, RunSteps steps, Clock clock) {
+            RedshiftDataClient data, PipelineRunner runner, RunSteps steps, Clock clock,
+            software.amazon.awssdk.services.forecast.ForecastClient amazonForecast,
+            software.amazon.awssdk.services.forecastquery.ForecastqueryClient amazonForecastQuery,
+            software.amazon.awssdk.services.s3.S3Client s3) {
         this.config = config;
         this.history = history;
         this.plans = plans;
@@ -55,7 +59,20 @@ public class PauseResumeManager {
         this.runner = runner;
         this.steps = steps;
         this.clock = clock;
-        this.forecaster = new SeasonalForecaster(config.quantile(), 3, 7);
+        this.forecaster = switch (config.forecaster()) {
+            case "built-in" -> new SeasonalForecaster(config.quantile(), 3, 7);
+            case "amazon-forecast" -> {
+                PauseResumeConfig.AmazonForecast af = config.amazonForecast();
+                AmazonForecaster.missing(af.roleArn()).ifPresent(m -> {
+                    throw new IllegalArgumentException(m);
+                });
+                yield new AmazonForecaster(amazonForecast, amazonForecastQuery, s3, new AmazonForecaster.Settings(
+                        af.roleArn().get(), config.historyBucket(), config.quantile(), af.pollInitial(), af.pollMax(),
+                        af.timeout()), d -> Thread.sleep(d.toMillis()));
+            }
+            default -> throw new IllegalArgumentException("shiftwork.pause-resume.forecaster must be built-in or "
+                    + "amazon-forecast, got '" + config.forecaster() + "'");
+        };
     }
 
     List<String> clusters() {

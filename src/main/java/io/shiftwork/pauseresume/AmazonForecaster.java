@@ -1,0 +1,279 @@
+package io.shiftwork.pauseresume;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.forecast.ForecastClient;
+import software.amazon.awssdk.services.forecast.model.AttributeType;
+import software.amazon.awssdk.services.forecast.model.DatasetType;
+import software.amazon.awssdk.services.forecast.model.Domain;
+import software.amazon.awssdk.services.forecast.model.ResourceAlreadyExistsException;
+import software.amazon.awssdk.services.forecastquery.ForecastqueryClient;
+import software.amazon.awssdk.services.forecastquery.model.DataPoint;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Amazon Forecast behind the {@link Forecaster} interface, for accounts that still have it (it takes no new
+ * customers since July 2024). The original's two flows: training once per cluster (CreateDatasetGroup,
+ * CreateDataset, CreateDatasetImportJob, CreateAutoPredictor, each job polled with capped backoff) and each
+ * prediction (a fresh import of the whole history — Forecast uses only the latest import — then
+ * CreateForecast and QueryForecast). Resources are named after the cluster, so a restart finds and reuses
+ * them instead of creating twice. Blocking: Forecast's jobs take minutes to hours, so this runs on the daily
+ * planning thread, bounded by {@code timeout}.
+ */
+public class AmazonForecaster implements Forecaster {
+
+    /** Where and how: the import role Forecast assumes, the bucket the import files go to, polling. */
+    public record Settings(String roleArn, String bucket, double quantile, Duration pollInitial, Duration pollMax,
+            Duration timeout) {
+    }
+
+    /** Waits between polls; tests pass one that does not sleep. */
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    private static final Logger LOG = Logger.getLogger(AmazonForecaster.class);
+    private static final DateTimeFormatter CSV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+    private static final int HORIZON_POINTS = (int) (Duration.ofDays(1).toSeconds() / STEP.toSeconds());
+
+    private final ForecastClient forecast;
+    private final ForecastqueryClient query;
+    private final S3Client s3;
+    private final Settings settings;
+    private final Sleeper sleeper;
+
+    public AmazonForecaster(ForecastClient forecast, ForecastqueryClient query, S3Client s3, Settings settings, Sleeper sleeper) {
+        this.forecast = forecast;
+        this.query = query;
+        this.s3 = s3;
+        this.settings = settings;
+        this.sleeper = sleeper;
+    }
+
+    /** Forecast's names: a letter, then letters, digits and underscores, at most 63. */
+    static String baseName(String clusterId) {
+        String name = "shiftwork_" + clusterId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+        return name.length() > 48 ? name.substring(0, 48) : name;
+    }
+
+    /** The quantile's key in QueryForecast's predictions: 0.95 → p95, 0.5 → p50. */
+    static String predictionKey(double quantile) {
+        return "p" + new java.math.BigDecimal(Double.toString(quantile * 100)).stripTrailingZeros().toPlainString();
+    }
+
+    @Override
+    public List<ForecastPoint> forecast(String clusterId, List<Sample> history, Instant from, Duration horizon) {
+        String base = baseName(clusterId);
+        String stamp = STAMP.format(LocalDateTime.ofInstant(from, ZoneOffset.UTC));
+        String groupArn = datasetGroup(base);
+        String datasetArn = dataset(base, groupArn);
+
+        String key = "forecast-import/" + clusterId + "/" + stamp + ".csv";
+        s3.putObject(b -> b.bucket(settings.bucket()).key(key).contentType("text/csv"),
+                RequestBody.fromString(importCsv(clusterId, history, from)));
+        String importArn = create(() -> forecast.createDatasetImportJob(b -> b.datasetImportJobName(base + "_" + stamp)
+                .datasetArn(datasetArn).timestampFormat("yyyy-MM-dd HH:mm:ss")
+                .dataSource(d -> d.s3Config(s -> s.path("s3://" + settings.bucket() + "/" + key).roleArn(settings.roleArn()))))
+                .datasetImportJobArn(), () -> find(base + "_" + stamp, next -> {
+                    var r = forecast.listDatasetImportJobs(b -> b.nextToken(next));
+                    return page(r.nextToken(), r.datasetImportJobs().stream().collect(
+                            java.util.stream.Collectors.toMap(s -> s.datasetImportJobName(), s -> s.datasetImportJobArn())));
+                }));
+        await("dataset import job " + base + "_" + stamp, () -> {
+            var d = forecast.describeDatasetImportJob(b -> b.datasetImportJobArn(importArn));
+            return new Status(d.status(), d.message());
+        });
+
+        String predictorArn = predictor(base, groupArn);
+        String forecastName = base + "_" + stamp;
+        String forecastArn = create(() -> forecast.createForecast(b -> b.forecastName(forecastName).predictorArn(predictorArn)
+                .forecastTypes(types())).forecastArn(), () -> find(forecastName, next -> {
+                    var r = forecast.listForecasts(b -> b.nextToken(next));
+                    return page(r.nextToken(), r.forecasts().stream().collect(
+                            java.util.stream.Collectors.toMap(s -> s.forecastName(), s -> s.forecastArn())));
+                }));
+        await("forecast " + forecastName, () -> {
+            var d = forecast.describeForecast(b -> b.forecastArn(forecastArn));
+            return new Status(d.status(), d.message());
+        });
+
+        Map<String, List<DataPoint>> predictions = query.queryForecast(b -> b.forecastArn(forecastArn)
+                .filters(Map.of("item_id", clusterId))).forecast().predictions();
+        return points(predictions, from, horizon);
+    }
+
+    private List<String> types() {
+        List<String> types = new ArrayList<>(List.of("0.50"));
+        String upper = String.format(Locale.ROOT, "%.2f", settings.quantile());
+        if (!types.contains(upper)) {
+            types.add(upper);
+        }
+        return types;
+    }
+
+    private String datasetGroup(String base) {
+        return create(() -> forecast.createDatasetGroup(b -> b.datasetGroupName(base).domain(Domain.CUSTOM)).datasetGroupArn(),
+                () -> find(base, next -> {
+                    var r = forecast.listDatasetGroups(b -> b.nextToken(next));
+                    return page(r.nextToken(), r.datasetGroups().stream().collect(
+                            java.util.stream.Collectors.toMap(s -> s.datasetGroupName(), s -> s.datasetGroupArn())));
+                }));
+    }
+
+    private String dataset(String base, String groupArn) {
+        String name = base + "_cpu";
+        String arn = create(() -> forecast.createDataset(b -> b.datasetName(name).domain(Domain.CUSTOM)
+                .datasetType(DatasetType.TARGET_TIME_SERIES).dataFrequency("5min")
+                .schema(s -> s.attributes(
+                        a -> a.attributeName("item_id").attributeType(AttributeType.STRING),
+                        a -> a.attributeName("timestamp").attributeType(AttributeType.TIMESTAMP),
+                        a -> a.attributeName("target_value").attributeType(AttributeType.FLOAT))))
+                .datasetArn(), () -> find(name, next -> {
+                    var r = forecast.listDatasets(b -> b.nextToken(next));
+                    return page(r.nextToken(), r.datasets().stream().collect(
+                            java.util.stream.Collectors.toMap(s -> s.datasetName(), s -> s.datasetArn())));
+                }));
+        List<String> attached = forecast.describeDatasetGroup(b -> b.datasetGroupArn(groupArn)).datasetArns();
+        if (!attached.contains(arn)) {
+            forecast.updateDatasetGroup(b -> b.datasetGroupArn(groupArn).datasetArns(arn));
+        }
+        return arn;
+    }
+
+    private String predictor(String base, String groupArn) {
+        String name = base + "_predictor";
+        String arn = create(() -> forecast.createAutoPredictor(b -> b.predictorName(name).forecastHorizon(HORIZON_POINTS)
+                .forecastFrequency("5min").forecastTypes(types()).dataConfig(d -> d.datasetGroupArn(groupArn))).predictorArn(),
+                () -> find(name, next -> {
+                    var r = forecast.listPredictors(b -> b.nextToken(next));
+                    return page(r.nextToken(), r.predictors().stream().collect(
+                            java.util.stream.Collectors.toMap(s -> s.predictorName(), s -> s.predictorArn())));
+                }));
+        await("predictor " + name, () -> {
+            var d = forecast.describeAutoPredictor(b -> b.predictorArn(arn));
+            return new Status(d.status(), d.message());
+        });
+        return arn;
+    }
+
+    /** The history without a header, gaps left out (Forecast fills them as missing, never as zero load). */
+    static String importCsv(String clusterId, List<Sample> history, Instant before) {
+        StringBuilder csv = new StringBuilder();
+        for (Sample s : history) {
+            if (s.at().isBefore(before) && !Double.isNaN(s.cpu())) {
+                csv.append(clusterId).append(',').append(CSV_TIME.format(LocalDateTime.ofInstant(s.at(), ZoneOffset.UTC)))
+                        .append(',').append(s.cpu()).append('\n');
+            }
+        }
+        return csv.toString();
+    }
+
+    private List<ForecastPoint> points(Map<String, List<DataPoint>> predictions, Instant from, Duration horizon) {
+        List<DataPoint> median = predictions.getOrDefault("p50", List.of());
+        List<DataPoint> upper = predictions.get(predictionKey(settings.quantile()));
+        if (upper == null) {
+            throw new IllegalStateException("QueryForecast returned no " + predictionKey(settings.quantile())
+                    + " predictions (got " + predictions.keySet() + ")");
+        }
+        Map<Instant, Double> med = new HashMap<>();
+        median.forEach(p -> med.put(instant(p.timestamp()), p.value()));
+        Map<Instant, Double> up = new HashMap<>();
+        upper.forEach(p -> up.put(instant(p.timestamp()), p.value()));
+        List<ForecastPoint> out = new ArrayList<>();
+        Instant end = from.plus(horizon);
+        Instant first = Instant.ofEpochSecond(Math.floorDiv(from.getEpochSecond(), STEP.toSeconds()) * STEP.toSeconds());
+        for (Instant t = first; t.isBefore(end); t = t.plus(STEP)) {
+            Double u = up.get(t);
+            // a slot Forecast said nothing about is not idle
+            out.add(new ForecastPoint(t, med.getOrDefault(t, Double.NaN), u == null ? Double.POSITIVE_INFINITY : u));
+        }
+        return out;
+    }
+
+    private static Instant instant(String timestamp) {
+        String t = timestamp.endsWith("Z") ? timestamp.substring(0, timestamp.length() - 1) : timestamp;
+        return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+    }
+
+    // ---- creation that survives restarts, and polling
+
+    private record Status(String status, String message) {
+    }
+
+    private record Page(String next, Map<String, String> arnsByName) {
+    }
+
+    private static Page page(String next, Map<String, String> arns) {
+        return new Page(next, arns);
+    }
+
+    private static String create(Supplier<String> create, Supplier<String> existing) {
+        try {
+            return create.get();
+        } catch (ResourceAlreadyExistsException e) {
+            return existing.get();
+        }
+    }
+
+    private static String find(String name, Function<String, Page> list) {
+        String next = null;
+        do {
+            Page p = list.apply(next);
+            String arn = p.arnsByName().get(name);
+            if (arn != null) {
+                return arn;
+            }
+            next = p.next();
+        } while (next != null);
+        throw new IllegalStateException("Amazon Forecast said " + name + " exists but does not list it");
+    }
+
+    private void await(String what, Supplier<Status> describe) {
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        Duration wait = settings.pollInitial();
+        while (true) {
+            Status s = describe.get();
+            if ("ACTIVE".equals(s.status())) {
+                return;
+            }
+            if (s.status() != null && s.status().endsWith("FAILED")) {
+                throw new IllegalStateException("Amazon Forecast " + what + " " + s.status()
+                        + (s.message() == null ? "" : ": " + s.message()));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Amazon Forecast " + what + " still " + s.status() + " after " + settings.timeout());
+            }
+            LOG.debugf("Amazon Forecast %s is %s; next look in %s", what, s.status(), wait);
+            try {
+                sleeper.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for Amazon Forecast " + what, e);
+            }
+            wait = wait.multipliedBy(2).compareTo(settings.pollMax()) > 0 ? settings.pollMax() : wait.multipliedBy(2);
+        }
+    }
+
+    /** For the config check at start-up: what is missing for this forecaster, if anything. */
+    static Optional<String> missing(Optional<String> roleArn) {
+        return roleArn.isPresent() ? Optional.empty()
+                : Optional.of("shiftwork.pause-resume.amazon-forecast.role-arn is required with "
+                        + "shiftwork.pause-resume.forecaster=amazon-forecast (the role Forecast assumes to read the history bucket)");
+    }
+}

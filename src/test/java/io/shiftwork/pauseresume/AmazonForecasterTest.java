@@ -1,0 +1,138 @@
+package io.shiftwork.pauseresume;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.shiftwork.LocalAwsTestResource;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatch.model.Dimension;
+import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The Amazon Forecast adapter (shiftwork.pause-resume.forecaster=amazon-forecast) through the real AWS SDK
+ * clients against {@link FakeAmazonForecast}, an HTTP fake answering in the API reference's JSON shapes —
+ * no emulator exists for Forecast — with history from moto's CloudWatch and import files in moto's S3.
+ */
+@QuarkusTest
+@TestProfile(AmazonForecasterTest.WithAmazonForecast.class)
+@QuarkusTestResource(value = LocalAwsTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = FakeAmazonForecastResource.class, restrictToAnnotatedClass = true)
+class AmazonForecasterTest {
+
+    public static class WithAmazonForecast implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("shiftwork.pause-resume.forecaster", "amazon-forecast",
+                    "shiftwork.pause-resume.amazon-forecast.role-arn", "arn:aws:iam::123456789012:role/forecast-import",
+                    "shiftwork.pause-resume.amazon-forecast.poll-initial", "PT0.01S",
+                    "shiftwork.pause-resume.amazon-forecast.poll-max", "PT0.05S",
+                    "shiftwork.pause-resume.clusters.forecasted.enabled", "true",
+                    "shiftwork.pause-resume.backfill-days", "2");
+        }
+    }
+
+    @Inject
+    CloudWatchClient cloudWatch;
+    @Inject
+    S3Client s3;
+
+    FakeAmazonForecast fake;
+
+    /** Two days of CPU: busy 10:00-18:00 UTC, idle otherwise, with a one-hour hole. */
+    private void seed() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        List<MetricDatum> batch = new ArrayList<>();
+        for (int i = 1; i <= 2 * 288; i++) {
+            if (i >= 100 && i < 112) {
+                continue;
+            }
+            Instant at = now.minus(Forecaster.STEP.multipliedBy(i));
+            int hour = at.atZone(java.time.ZoneOffset.UTC).getHour();
+            batch.add(MetricDatum.builder().metricName("CPUUtilization").value(hour >= 10 && hour < 18 ? 70.0 : 2.0).timestamp(at)
+                    .dimensions(Dimension.builder().name("ClusterIdentifier").value("forecasted").build()).build());
+            if (batch.size() == 20) {
+                List<MetricDatum> send = List.copyOf(batch);
+                cloudWatch.putMetricData(b -> b.namespace("AWS/Redshift").metricData(send));
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            cloudWatch.putMetricData(b -> b.namespace("AWS/Redshift").metricData(batch));
+        }
+    }
+
+    private JsonPath plan() {
+        String runId = given().contentType(ContentType.JSON).body("{}").post("/pipelines/pause-resume/runs").then()
+                .statusCode(202).extract().path("runId");
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of("SUCCEEDED", "FAILED")
+                .contains(given().get("/runs/" + runId).path("status")));
+        return given().get("/runs/" + runId).jsonPath();
+    }
+
+    @Test
+    void trainsOnceThenEachPlanReimportsForecastsAndQueriesAndAFailedJobFailsThePlan() {
+        fake.readS3 = path -> {
+            String rest = path.substring("s3://".length());
+            return s3.getObjectAsBytes(b -> b.bucket(rest.substring(0, rest.indexOf('/'))).key(rest.substring(rest.indexOf('/') + 1)))
+                    .asUtf8String();
+        };
+        seed();
+        JsonPath run = plan();
+        assertEquals("SUCCEEDED", run.getString("status"), run.prettify());
+        List<Map<String, Object>> windows = run.getList("steps.find { it.name == 'plan-forecasted' }.output.windows");
+        assertFalse(windows.isEmpty(), "the idle night forecast by Forecast is planned as a pause");
+        for (Map<String, Object> w : windows) {
+            int pauseHour = Instant.parse((String) w.get("pauseAt")).atZone(java.time.ZoneOffset.UTC).getHour();
+            assertTrue(pauseHour >= 18 || pauseHour < 10, "pauses only outside 10-18 UTC: " + w);
+        }
+        assertEquals(List.of("CreateDatasetGroup", "CreateDataset", "DescribeDatasetGroup", "UpdateDatasetGroup",
+                "CreateDatasetImportJob", "DescribeDatasetImportJob", "DescribeDatasetImportJob", "DescribeDatasetImportJob",
+                "CreateAutoPredictor", "DescribeAutoPredictor", "DescribeAutoPredictor", "DescribeAutoPredictor",
+                "CreateForecast", "DescribeForecast", "DescribeForecast", "DescribeForecast", "QueryForecast"), List.copyOf(fake.calls),
+                "training, then prediction, each job polled until ACTIVE");
+
+        String importKey = s3.listObjectsV2(b -> b.bucket("shiftwork-cpu-history").prefix("forecast-import/forecasted/"))
+                .contents().get(0).key();
+        String[] lines = s3.getObjectAsBytes(b -> b.bucket("shiftwork-cpu-history").key(importKey)).asUtf8String().split("\n");
+        assertEquals(2 * 288 - 12, lines.length, "no header, and the hole stays a hole: no zeros");
+        assertTrue(lines[0].matches("forecasted,\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2},(2|70)\\.0"), lines[0]);
+
+        fake.calls.clear();
+        await().pollDelay(Duration.ofMillis(1100)).until(() -> true); // the next import gets its own name
+        assertEquals("SUCCEEDED", plan().getString("status"));
+        assertEquals(0, fake.count("UpdateDatasetGroup"), "the group, dataset and predictor are reused");
+        assertEquals(1, fake.count("ListDatasetGroups"));
+        assertEquals(1, fake.count("ListPredictors"));
+        assertEquals(1, fake.count("CreateDatasetImportJob"), "a fresh import: Forecast uses only the latest");
+        assertEquals(1, fake.count("CreateForecast"));
+
+        fake.failImportsWith = "The timestamp format is invalid";
+        await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
+        JsonPath failed = plan();
+        assertEquals("FAILED", failed.getString("status"));
+        assertTrue(failed.getString("steps.find { it.name == 'plan-forecasted' }.error")
+                .contains("CREATE_FAILED: The timestamp format is invalid"), failed.prettify());
+        fake.failImportsWith = null;
+    }
+}
