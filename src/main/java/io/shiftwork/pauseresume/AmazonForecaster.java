@@ -208,7 +208,8 @@ public class AmazonForecaster implements Forecaster {
 
     private static Instant instant(String timestamp) {
         String t = timestamp.endsWith("Z") ? timestamp.substring(0, timestamp.length() - 1) : timestamp;
-        return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+        long seconds = LocalDateTime.parse(t).toEpochSecond(ZoneOffset.UTC);
+        return Instant.ofEpochSecond(Math.floorDiv(seconds, STEP.toSeconds()) * STEP.toSeconds());
     }
 
     // ---- creation that survives restarts, and polling

@@ -17,7 +17,8 @@ import java.util.Locale;
  *
  * <pre>
  * java ... io.shiftwork.pauseresume.Backtest trace.csv [--threshold 10] [--min-pause 60] [--resume-lead 15]
- *      [--train-days 7] [--quantile 0.95] [--neighbours 3] [--node-hour-price 1.086] [--nodes 2]
+ *      [--train-days 7] [--model tuned|seasonal] [--max-busy-while-paused 0.01] [--validation-days 7]
+ *      [--quantile 0.95] [--neighbours 3] [--node-hour-price 1.086] [--nodes 2]
  * </pre>
  *
  * Prints idle capture, busy-while-paused, pause cycles per day and savings; the last line is the same as JSON.
@@ -38,13 +39,16 @@ public final class Backtest {
         }
     }
 
+    static final boolean EXPLAIN = Boolean.getBoolean("backtest.explain");
+
     private Backtest() {
     }
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0) {
             System.err.println("usage: Backtest trace.csv [--threshold 10] [--min-pause 60] [--resume-lead 15] "
-                    + "[--train-days 7] [--quantile 0.95] [--neighbours 3] [--node-hour-price 1.086] [--nodes 2]");
+                    + "[--train-days 7] [--model tuned|seasonal] [--max-busy-while-paused 0.01] [--validation-days 7] "
+                    + "[--quantile 0.95] [--neighbours 3] [--node-hour-price 1.086] [--nodes 2]");
             System.exit(2);
         }
         double threshold = 10;
@@ -55,6 +59,9 @@ public final class Backtest {
         double price = 1.086;
         int nodes = 2;
         int neighbours = 3;
+        String model = "tuned";
+        double maxBusy = 0.01;
+        int validationDays = 7;
         for (int i = 1; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -66,11 +73,20 @@ public final class Backtest {
                 case "--node-hour-price" -> price = Double.parseDouble(v);
                 case "--nodes" -> nodes = Integer.parseInt(v);
                 case "--neighbours" -> neighbours = Integer.parseInt(v);
+                case "--model" -> model = v;
+                case "--max-busy-while-paused" -> maxBusy = Double.parseDouble(v);
+                case "--validation-days" -> validationDays = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         Path trace = Path.of(args[0]);
-        Result r = run(trace.getFileName().toString(), read(trace), new SeasonalForecaster(quantile, neighbours, 7), threshold,
+        Forecaster forecaster = switch (model) {
+            case "tuned" -> new TunedForecaster(threshold, Duration.ofMinutes(minPause), Duration.ofMinutes(lead), quantile,
+                    maxBusy, validationDays);
+            case "seasonal" -> new SeasonalForecaster(quantile, neighbours, 7);
+            default -> throw new IllegalArgumentException("--model is tuned or seasonal, got " + model);
+        };
+        Result r = run(trace.getFileName().toString(), read(trace), forecaster, threshold,
                 Duration.ofMinutes(minPause), Duration.ofMinutes(lead), trainDays, price, nodes);
         System.out.printf(Locale.ROOT, "%s: threshold %.1f%%, min pause %d min, resume lead %d min, %.1f test days%n",
                 r.trace(), r.threshold(), r.minPauseMinutes(), r.resumeLeadMinutes(), r.testDays());
@@ -104,55 +120,32 @@ public final class Backtest {
             Instant d = day;
             List<Sample> known = samples.stream().filter(s -> s.at().isBefore(d)).toList();
             forecast.addAll(forecaster.forecast(name, known, day, Duration.ofDays(1)));
+            if (EXPLAIN && forecaster instanceof TunedForecaster t && t.lastChoice() != null) {
+                System.out.printf(Locale.ROOT, "%s: %s (validation over %d days: capture %.1f%%, busy-while-paused %.2f%%)%n",
+                        day, t.lastChoice().setting(), t.lastChoice().validationDays(),
+                        t.lastChoice().validation().idleCapture() * 100, t.lastChoice().validation().busyWhilePaused() * 100);
+            }
         }
         List<PausePlanner.Window> windows = PausePlanner.plan(forecast, threshold, minPause, lead);
-        List<Sample> test = samples.stream().filter(s -> !s.at().isBefore(testStart)).toList();
-        double step = Forecaster.STEP.toMinutes() / 60.0;
-        long busy = 0;
-        long busyPaused = 0;
-        double idleRunHours = 0;
-        int run = 0;
-        Instant previous = null;
-        for (Sample s : test) {
-            boolean isBusy = s.cpu() >= threshold;
-            if (isBusy) {
-                busy++;
-                if (paused(windows, s.at())) {
-                    busyPaused++;
+        if (!GUARD.equals("none")) {
+            windows = PlanScore.guarded(windows, samples, threshold, minPause);
+        }
+        PlanScore score = PlanScore.of(windows, samples, testStart, last, threshold, minPause);
+        if (EXPLAIN) {
+            for (Sample s : samples) {
+                PausePlanner.Window w = s.at().isBefore(testStart) || s.cpu() < threshold ? null : PlanScore.paused(windows, s.at());
+                if (w != null) {
+                    System.out.printf(Locale.ROOT, "busy while paused: %s cpu %.1f, %d min after pause, %d min before resume%n",
+                            s.at(), s.cpu(), Duration.between(w.pauseAt(), s.at()).toMinutes(), Duration.between(s.at(), w.resumeAt()).toMinutes());
                 }
             }
-            boolean contiguous = previous != null && Duration.between(previous, s.at()).compareTo(Forecaster.STEP.multipliedBy(2)) < 0;
-            if (!isBusy && contiguous) {
-                run++;
-            } else {
-                idleRunHours += runHours(run, minPause, step);
-                run = isBusy ? 0 : 1;
-            }
-            previous = s.at();
         }
-        idleRunHours += runHours(run, minPause, step);
-        double pausedHours = windows.stream().mapToDouble(w -> Duration.between(
-                w.pauseAt().isBefore(testStart) ? testStart : w.pauseAt(),
-                w.resumeAt().isAfter(last) ? last : w.resumeAt()).toMinutes() / 60.0).filter(h -> h > 0).sum();
-        double testHours = Duration.between(testStart, last).toMinutes() / 60.0;
-        double days = testHours / 24;
-        return new Result(name, threshold, minPause.toMinutes(), lead.toMinutes(), days,
-                idleRunHours == 0 ? (pausedHours == 0 ? 1 : 0) : pausedHours / idleRunHours,
-                busy == 0 ? 0 : (double) busyPaused / busy, pausedHours / testHours, windows.size() / days, pausedHours,
-                pausedHours * nodes * price);
+        double days = score.hours() / 24;
+        return new Result(name, threshold, minPause.toMinutes(), lead.toMinutes(), days, score.idleCapture(),
+                score.busyWhilePaused(), score.pausedHours() / score.hours(), windows.size() / days, score.pausedHours(),
+                score.pausedHours() * nodes * price);
     }
 
-    private static double runHours(int samples, Duration minPause, double step) {
-        double hours = samples * step;
-        return hours * 60 >= minPause.toMinutes() ? hours : 0;
-    }
-
-    private static boolean paused(List<PausePlanner.Window> windows, Instant t) {
-        for (PausePlanner.Window w : windows) {
-            if (!t.isBefore(w.pauseAt()) && t.isBefore(w.resumeAt())) {
-                return true;
-            }
-        }
-        return false;
-    }
+    /** {@code -Dbacktest.guard=none}: score the plan without the executor's CPU guard. */
+    static final String GUARD = System.getProperty("backtest.guard", "defer");
 }

@@ -5,7 +5,10 @@ import java.util.Optional;
 /** What must hold right before a pause; the first failed guard is the reason the window is skipped. Pure. */
 public final class Guards {
 
-    /** The cluster as DescribeClusters and CloudWatch see it now; a missing metric is null. */
+    /** CPU must have stayed below the threshold this long: the highest datapoint of this span is compared. */
+    public static final java.time.Duration CPU_LOOKBACK = java.time.Duration.ofMinutes(30);
+
+    /** The cluster as DescribeClusters and CloudWatch see it now ({@code cpu}: the highest of the last 30 minutes); a missing metric is null. */
     public record ClusterNow(String status, String availabilityStatus, boolean pendingChanges, Double cpu,
             Double connections, int shiftworkStatementsRunning) {
     }
@@ -24,7 +27,8 @@ public final class Guards {
             return Optional.of("cluster has pending modifications");
         }
         if (c.cpu() != null && c.cpu() >= threshold) {
-            return Optional.of(String.format(java.util.Locale.ROOT, "current CPU %.1f%% is not below %.1f%%", c.cpu(), threshold));
+            return Optional.of(String.format(java.util.Locale.ROOT, "CPU reached %.1f%% in the last %d minutes, not below %.1f%%",
+                    c.cpu(), CPU_LOOKBACK.toMinutes(), threshold));
         }
         if (c.connections() != null && c.connections() > maxConnections) {
             return Optional.of(String.format(java.util.Locale.ROOT, "%.0f database connections (at most %d allowed)",

@@ -59,7 +59,17 @@ public interface PauseResumeConfig {
     @WithDefault("30s")
     String firstPlanDelay();
 
-    /** {@code built-in} (the seasonal model, no AWS service) or {@code amazon-forecast}. */
+    /**
+     * Built-in forecaster: the largest share of busy samples a setting may have put inside pauses when replayed
+     * over the cluster's last {@code validation-days}; no setting within it → the cluster is not paused.
+     */
+    @WithDefault("0.01")
+    double maxBusyWhilePaused();
+
+    @WithDefault("7")
+    int validationDays();
+
+    /** {@code built-in} (the tuned seasonal model, no AWS service) or {@code amazon-forecast}. */
     @WithDefault("built-in")
     String forecaster();
 

@@ -60,7 +60,7 @@ public class PauseResumeManager {
         this.steps = steps;
         this.clock = clock;
         this.forecaster = switch (config.forecaster()) {
-            case "built-in" -> new SeasonalForecaster(config.quantile(), 3, 7);
+            case "built-in" -> null; // tuned per cluster at planning time: its threshold and windows differ
             case "amazon-forecast" -> {
                 PauseResumeConfig.AmazonForecast af = config.amazonForecast();
                 AmazonForecaster.missing(af.roleArn()).ifPresent(m -> {
@@ -82,6 +82,11 @@ public class PauseResumeManager {
     double threshold(String cluster) {
         return Optional.ofNullable(config.clusters().get(cluster)).flatMap(PauseResumeConfig.ClusterConfig::threshold)
                 .orElse(config.threshold());
+    }
+
+    Duration minPause(String cluster) {
+        PauseResumeConfig.ClusterConfig c = config.clusters().get(cluster);
+        return c == null ? config.minPause() : c.minPause().orElse(config.minPause());
     }
 
     /** The timer's daily tick. */
@@ -116,10 +121,17 @@ public class PauseResumeManager {
     ClusterPlan plan(String cluster) {
         Instant now = clock.instant();
         List<Sample> samples = history.update(cluster);
-        List<ForecastPoint> forecast = forecaster.forecast(cluster, samples, now, Duration.ofDays(1));
+        Duration minPause = minPause(cluster);
         PauseResumeConfig.ClusterConfig c = config.clusters().get(cluster);
-        Duration minPause = c == null ? config.minPause() : c.minPause().orElse(config.minPause());
         Duration lead = c == null ? config.resumeLead() : c.resumeLead().orElse(config.resumeLead());
+        Forecaster model = forecaster != null ? forecaster : new TunedForecaster(threshold(cluster), minPause, lead,
+                config.quantile(), config.maxBusyWhilePaused(), config.validationDays());
+        List<ForecastPoint> forecast = model.forecast(cluster, samples, now, Duration.ofDays(1));
+        if (model instanceof TunedForecaster tuned && tuned.lastChoice() != null) {
+            LOG.infof("%s: forecast with %s (replayed over %d days: idle capture %.1f%%, busy-while-paused %.2f%%)", cluster,
+                    tuned.lastChoice().setting(), tuned.lastChoice().validationDays(),
+                    tuned.lastChoice().validation().idleCapture() * 100, tuned.lastChoice().validation().busyWhilePaused() * 100);
+        }
         List<ClusterPlan.PlannedWindow> windows = PausePlanner.plan(forecast, threshold(cluster), minPause, lead).stream()
                 .map(w -> new ClusterPlan.PlannedWindow(w.pauseAt(), w.resumeAt(), w.open(), "PLANNED", null)).toList();
         Instant hold = plans.get(cluster).map(ClusterPlan::holdUntil).orElse(null);
@@ -150,7 +162,7 @@ public class PauseResumeManager {
         for (int i = 0; i < plan.windows().size(); i++) {
             ClusterPlan.PlannedWindow w = plan.windows().get(i);
             boolean inside = !now.isBefore(w.pauseAt()) && now.isBefore(w.resumeAt());
-            if (inside && w.state().equals("PLANNED")) {
+            if (inside && (w.state().equals("PLANNED") || w.state().equals("DEFERRED"))) {
                 if (held) {
                     plans.put(plan.withWindow(i, w.with("SKIPPED", "held until " + plan.holdUntil())));
                     record("cluster-pause", cluster, "skipped: held until " + plan.holdUntil());
@@ -158,8 +170,17 @@ public class PauseResumeManager {
                 }
                 Optional<String> guard = Guards.check(now(cluster, plan.threshold()), plan.threshold(), config.maxConnections());
                 if (guard.isPresent()) {
-                    plans.put(plan.withWindow(i, w.with("SKIPPED", guard.get())));
-                    record("cluster-pause", cluster, "skipped: " + guard.get());
+                    // a failed guard defers the pause to the next tick while at least minPause of the window is left
+                    boolean enoughLeft = w.open() || !Duration.between(now, w.resumeAt()).minus(Forecaster.STEP)
+                            .minus(minPause(cluster)).isNegative();
+                    if (enoughLeft && w.state().equals("PLANNED")) {
+                        plans.put(plan.withWindow(i, w.with("DEFERRED", guard.get())));
+                        record("cluster-pause", cluster, "deferred: " + guard.get() + "; retried each tick while at least "
+                                + minPause(cluster).toMinutes() + " min of the window remain");
+                    } else if (!enoughLeft) {
+                        plans.put(plan.withWindow(i, w.with("SKIPPED", guard.get())));
+                        record("cluster-pause", cluster, "skipped: " + guard.get());
+                    }
                     return;
                 }
                 try {
@@ -185,7 +206,7 @@ public class PauseResumeManager {
     private Guards.ClusterNow now(String cluster, double threshold) {
         Cluster c = redshift.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0);
         Instant t = clock.instant();
-        List<Sample> cpu = history.fetch(cluster, "CPUUtilization", t.minus(Duration.ofMinutes(15)), t);
+        List<Sample> cpu = history.fetch(cluster, "CPUUtilization", t.minus(Guards.CPU_LOOKBACK), t);
         List<Sample> conns = history.fetch(cluster, "DatabaseConnections", t.minus(Duration.ofMinutes(15)), t);
         int running = 0;
         try {
@@ -198,7 +219,7 @@ public class PauseResumeManager {
         boolean pending = c.pendingModifiedValues() != null && !c.pendingModifiedValues().equals(
                 software.amazon.awssdk.services.redshift.model.PendingModifiedValues.builder().build());
         return new Guards.ClusterNow(c.clusterStatus(), c.clusterAvailabilityStatus(), pending,
-                cpu.isEmpty() ? null : cpu.get(cpu.size() - 1).cpu(),
+                cpu.stream().map(Sample::cpu).filter(v -> !Double.isNaN(v)).max(Double::compare).orElse(null),
                 conns.isEmpty() ? null : conns.get(conns.size() - 1).cpu(), running);
     }
 

@@ -22,14 +22,21 @@ public class SeasonalForecaster implements Forecaster {
     private final double quantile;
     private final int neighbours;
     private final int recentDays;
+    private final boolean weeklyCycle;
 
     public SeasonalForecaster(double quantile, int neighbours, int recentDays) {
+        this(quantile, neighbours, recentDays, true);
+    }
+
+    /** {@code weeklyCycle} false: always the daily cycle over the last {@code recentDays} days. */
+    public SeasonalForecaster(double quantile, int neighbours, int recentDays, boolean weeklyCycle) {
         if (quantile <= 0 || quantile > 1) {
             throw new IllegalArgumentException("quantile must be in (0, 1], got " + quantile);
         }
         this.quantile = quantile;
         this.neighbours = neighbours;
         this.recentDays = recentDays;
+        this.weeklyCycle = weeklyCycle;
     }
 
     public SeasonalForecaster() {
@@ -58,7 +65,7 @@ public class SeasonalForecaster implements Forecaster {
         }
         long start = slot(from);
         long count = horizon.toSeconds() / STEP.toSeconds();
-        boolean weekly = firstSlot != Long.MAX_VALUE && start - firstSlot >= SLOTS_PER_WEEK;
+        boolean weekly = weeklyCycle && firstSlot != Long.MAX_VALUE && start - firstSlot >= SLOTS_PER_WEEK;
         Percentile percentile = new Percentile().withEstimationType(EstimationType.R_7);
         List<ForecastPoint> out = new ArrayList<>((int) count);
         for (long k = 0; k < count; k++) {

@@ -182,7 +182,8 @@ final class FakeAmazonForecast implements AutoCloseable {
             if (f.length != 3 || !f[0].equals(item)) {
                 continue;
             }
-            Instant at = LocalDateTime.parse(f[1], in).toInstant(ZoneOffset.UTC);
+            // Forecast aggregates to the dataset's frequency: 5-minute buckets
+            Instant at = Instant.ofEpochSecond(Math.floorDiv(LocalDateTime.parse(f[1], in).toEpochSecond(ZoneOffset.UTC), 300) * 300);
             int slot = (int) (at.getEpochSecond() % 86400 / 300);
             double v = Double.parseDouble(f[2]);
             sum[slot] += v;

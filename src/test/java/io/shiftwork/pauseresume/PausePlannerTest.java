@@ -88,7 +88,7 @@ class PausePlannerTest {
         assertTrue(Guards.check(new Guards.ClusterNow("modifying", "Modifying", false, 2.0, 0.0, 0), 10, 0).orElseThrow().contains("modifying"));
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Maintenance", false, 2.0, 0.0, 0), 10, 0).orElseThrow().contains("Maintenance"));
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", true, 2.0, 0.0, 0), 10, 0).orElseThrow().contains("pending"));
-        assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 35.0, 0.0, 0), 10, 0).orElseThrow().contains("CPU 35.0%"));
+        assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 35.0, 0.0, 0), 10, 0).orElseThrow().contains("CPU reached 35.0% in the last 30 minutes"));
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 2.0, 4.0, 0), 10, 1).orElseThrow().contains("4 database connections"));
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 2.0, 0.0, 2), 10, 0).orElseThrow().contains("2 Shiftwork statement"));
         assertEquals(Optional.empty(), Guards.check(new Guards.ClusterNow("available", null, false, null, null, 0), 10, 0),

@@ -1,0 +1,98 @@
+package io.shiftwork.pauseresume;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Test;
+
+class TunedForecasterTest {
+
+    private static final Instant START = Instant.parse("2024-03-04T00:00:00Z");
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    private static List<Sample> trace(int days, Function<Instant, Double> cpu) {
+        List<Sample> out = new ArrayList<>();
+        for (Instant t = START; t.isBefore(START.plus(Duration.ofDays(days))); t = t.plus(Forecaster.STEP)) {
+            out.add(new Sample(t, cpu.apply(t)));
+        }
+        return out;
+    }
+
+    private static TunedForecaster tuned() {
+        return new TunedForecaster(10, HOUR, Duration.ofMinutes(15), 0.95, 0.01, 7);
+    }
+
+    private static List<PausePlanner.Window> plan(TunedForecaster f, List<Sample> history, Instant day) {
+        return PausePlanner.plan(f.forecast("c", history, day, Duration.ofDays(1)), 10, HOUR, Duration.ofMinutes(15));
+    }
+
+    @Test
+    void aRegularDayIsLearnedAndItsNightsArePaused() {
+        List<Sample> history = trace(14, t -> {
+            int h = t.atZone(ZoneOffset.UTC).getHour();
+            return h >= 8 && h < 18 ? 60.0 : 2.0;
+        });
+        TunedForecaster f = tuned();
+        Instant day = START.plus(Duration.ofDays(14));
+        List<PausePlanner.Window> windows = plan(f, history, day);
+        assertFalse(f.lastChoice().setting().never());
+        assertEquals(0, f.lastChoice().validation().busyPaused());
+        assertEquals(2, windows.size(), "the night before 08:00 and the evening after 18:00");
+        assertTrue(!windows.get(0).resumeAt().isAfter(day.plus(Duration.ofHours(8)).minus(Duration.ofMinutes(15))),
+                "resumed at least the resume lead before load returns: " + windows.get(0));
+        assertTrue(windows.get(1).pauseAt().isAfter(day.plus(Duration.ofHours(18))), "paused after the day's load: " + windows.get(1));
+    }
+
+    @Test
+    void loadThatComesAtRandomTimesIsNotPaused() {
+        SplittableRandom random = new SplittableRandom(7);
+        boolean[] burst = new boolean[14 * 288];
+        for (int i = 0; i < burst.length; i++) {
+            if (random.nextInt(60) == 0) {
+                for (int k = 0; k < 3 && i + k < burst.length; k++) {
+                    burst[i + k] = true;
+                }
+            }
+        }
+        List<Sample> history = trace(14, t -> burst[(int) (Duration.between(START, t).toMinutes() / 5)] ? 70.0 : 2.0);
+        TunedForecaster f = tuned();
+        List<PausePlanner.Window> windows = plan(f, history, START.plus(Duration.ofDays(14)));
+        assertTrue(f.lastChoice().setting().never(), "no setting kept bursts out of pauses: " + f.lastChoice());
+        assertEquals(List.of(), windows);
+    }
+
+    @Test
+    void anIdleClusterIsPausedAndShortHistoryFallsBackToTheDefaultSetting() {
+        TunedForecaster f = tuned();
+        assertEquals(1, plan(f, trace(14, t -> 0.5), START.plus(Duration.ofDays(14))).size());
+        TunedForecaster young = tuned();
+        assertEquals(1, plan(young, trace(3, t -> 0.5), START.plus(Duration.ofDays(3))).size());
+        assertEquals(null, young.lastChoice(), "3 days of history: nothing to validate on, the default setting");
+    }
+
+    @Test
+    void theGuardDefersAPauseWhileLoadRunsLateAndGivesUpWhenTooLittleIsLeft() {
+        Instant pause = START.plus(Duration.ofHours(20));
+        List<Sample> samples = trace(1, t -> t.isBefore(pause.plus(Duration.ofMinutes(40))) && !t.isBefore(pause.minus(HOUR)) ? 50.0 : 2.0);
+        List<PausePlanner.Window> guarded = PlanScore.guarded(List.of(new PausePlanner.Window(pause, pause.plus(Duration.ofHours(3)), false)),
+                samples, 10, HOUR);
+        assertEquals(pause.plus(Duration.ofMinutes(40)).plus(Duration.ofMinutes(30)), guarded.get(0).pauseAt(),
+                "paused once CPU had stayed low for the guard's 30 minutes");
+        assertEquals(List.of(), PlanScore.guarded(List.of(new PausePlanner.Window(pause, pause.plus(Duration.ofMinutes(90)), false)),
+                samples, 10, HOUR), "less than minPause left: skipped");
+
+        PlanScore score = PlanScore.of(List.of(new PausePlanner.Window(pause, pause.plus(HOUR), false)), samples, START,
+                START.plus(Duration.ofDays(1)), 10, HOUR);
+        assertEquals(20, score.busy());
+        assertEquals(8, score.busyPaused(), "the load running 40 minutes late");
+    }
+}
