@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +23,6 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.shiftwork.LocalAwsTestResource;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
-import software.amazon.awssdk.services.cloudwatch.model.Dimension;
-import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -61,25 +57,10 @@ class AmazonForecasterTest {
 
     /** Two days of CPU: busy 10:00-18:00 UTC, idle otherwise, with a one-hour hole. */
     private void seed() {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-        List<MetricDatum> batch = new ArrayList<>();
-        for (int i = 1; i <= 2 * 288; i++) {
-            if (i >= 100 && i < 112) {
-                continue;
-            }
-            Instant at = now.minus(Forecaster.STEP.multipliedBy(i));
+        CpuSeed.twoDays(cloudWatch, "forecasted", "CPUUtilization", at -> {
             int hour = at.atZone(java.time.ZoneOffset.UTC).getHour();
-            batch.add(MetricDatum.builder().metricName("CPUUtilization").value(hour >= 10 && hour < 18 ? 70.0 : 2.0).timestamp(at)
-                    .dimensions(Dimension.builder().name("ClusterIdentifier").value("forecasted").build()).build());
-            if (batch.size() == 20) {
-                List<MetricDatum> send = List.copyOf(batch);
-                cloudWatch.putMetricData(b -> b.namespace("AWS/Redshift").metricData(send));
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            cloudWatch.putMetricData(b -> b.namespace("AWS/Redshift").metricData(batch));
-        }
+            return hour >= 10 && hour < 18 ? 70.0 : 2.0;
+        });
     }
 
     private JsonPath plan() {

@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,8 +23,6 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.shiftwork.LocalAwsTestResource;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
-import software.amazon.awssdk.services.cloudwatch.model.Dimension;
-import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
 import software.amazon.awssdk.services.redshift.RedshiftClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -62,25 +57,8 @@ class PauseResumeTest {
                 .masterUserPassword("Passw0rd-not-secret").numberOfNodes(2));
     }
 
-    /** Two days of 5-minute CPU, with a one-hour hole (a paused cluster reports nothing). */
     private void seed(String id, String metric, double value) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-        List<MetricDatum> batch = new ArrayList<>();
-        for (int i = 1; i <= 2 * 288; i++) {
-            if (i >= 100 && i < 112) {
-                continue;
-            }
-            batch.add(MetricDatum.builder().metricName(metric).value(value).timestamp(now.minus(Forecaster.STEP.multipliedBy(i)))
-                    .dimensions(Dimension.builder().name("ClusterIdentifier").value(id).build()).build());
-            if (batch.size() == 20) {
-                List<MetricDatum> send = List.copyOf(batch);
-                cloudWatch.putMetricData(b -> b.namespace("AWS/Redshift").metricData(send));
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            cloudWatch.putMetricData(b -> b.namespace("AWS/Redshift").metricData(batch));
-        }
+        CpuSeed.twoDays(cloudWatch, id, metric, at -> value);
     }
 
     private String status(String id) {
