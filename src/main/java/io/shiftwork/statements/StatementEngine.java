@@ -21,7 +21,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunStatus;
 import io.shiftwork.pipelines.RunStore;
-import io.shiftwork.pipelines.Step;
 
 /**
  * Runs SQL steps through the Data API and resumes their runs when Redshift says they are done — Step
@@ -122,16 +121,9 @@ public class StatementEngine {
         }
         String statementId = client.submit(request);
         correlations.submitted(request.statementName(), statementId, firstPoll);
-        Map<?, ?> ids = exchange.getIn().getHeader(AWS_IDS, Map.class);
-        runs.update(runId, r -> r.stepOpen(step) ? r.updateStep(step, s -> {
-            Step submitted = s.withAwsId("statementId", statementId);
-            if (ids != null) {
-                for (Map.Entry<?, ?> e : ids.entrySet()) {
-                    submitted = submitted.withAwsId(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
-                }
-            }
-            return submitted.waiting();
-        }).withStatus(RunStatus.WAITING) : r);
+        runs.update(runId, r -> r.stepOpen(step)
+                ? r.updateStep(step, s -> request.submitted(s, statementId)).withStatus(RunStatus.WAITING)
+                : r);
         metrics.counter("shiftwork.statements.submitted").increment();
         exchange.setProperty(WAITING, true);
     }
@@ -176,7 +168,17 @@ public class StatementEngine {
             dbUser = null;
         }
         return new StatementRequest(cluster, workgroup, header(exchange, DATABASE, Optional.of(config.database())),
-                dbUser, secret, sql, bound, statementName);
+                dbUser, secret, sql, bound, statementName, stepIds(exchange));
+    }
+
+    private static Map<String, String> stepIds(Exchange exchange) {
+        Map<?, ?> ids = exchange.getIn().getHeader(AWS_IDS, Map.class);
+        if (ids == null || ids.isEmpty()) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        ids.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
+        return out;
     }
 
     private static String header(Exchange exchange, String name, Optional<String> fallback) {
@@ -273,7 +275,7 @@ public class StatementEngine {
                 long next = now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
                 correlations.submitted(c.statementName(), id, next);
                 runs.update(c.runId(), r -> r.stepOpen(c.step())
-                        ? r.updateStep(c.step(), s -> s.withAwsId("statementId", id).waiting()).withStatus(RunStatus.WAITING)
+                        ? r.updateStep(c.step(), s -> request.submitted(s, id)).withStatus(RunStatus.WAITING)
                         : r);
             } catch (JsonProcessingException | RuntimeException e) {
                 LOG.warnf("re-submitting %s failed: %s", c.statementName(), e.getMessage());
