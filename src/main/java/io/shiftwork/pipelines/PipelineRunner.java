@@ -56,6 +56,9 @@ public class PipelineRunner {
         this.alerts = alerts;
     }
 
+    /** Run context key: a {@code direct:} route told once when the run fails (a flow's own failure message). */
+    public static final String ON_FAILURE = "onFailure";
+
     /** Exchange property a flow sets when it finishes the run itself (a step sequence resumed by completions). */
     public static final String OWNS_RUN = "shiftworkOwnsRun";
 
@@ -158,7 +161,7 @@ public class PipelineRunner {
 
     /** Tells the flow's own failure route (context {@code onFailure}), if it named one; never throws. */
     private void onFailure(Run run) {
-        Object endpoint = run.context() == null ? null : run.context().get("onFailure");
+        Object endpoint = run.context() == null ? null : run.context().get(ON_FAILURE);
         if (endpoint == null) {
             return;
         }

@@ -37,8 +37,6 @@ public class StepSequence {
     public static final String STEPS = "shiftworkSteps";
     /** Header: a {@code direct:} route told when the run fails (a failure notification); kept with the run. */
     public static final String ON_FAILURE = "shiftworkOnFailure";
-    /** Run context key of the failure route. */
-    public static final String ON_FAILURE_CONTEXT = "onFailure";
     /** Header: the name of the step running (its endpoint without {@code direct:}). */
     public static final String STEP = "shiftworkStep";
     public static final String STEP_INDEX = "shiftworkStepIndex";
@@ -75,7 +73,7 @@ public class StepSequence {
         exchange.setProperty(PipelineRunner.OWNS_RUN, true);
         runs.update(runId, r -> {
             Run withSteps = r.withContext("steps", steps);
-            return onFailure == null || onFailure.isBlank() ? withSteps : withSteps.withContext(ON_FAILURE_CONTEXT, onFailure.trim());
+            return onFailure == null || onFailure.isBlank() ? withSteps : withSteps.withContext(PipelineRunner.ON_FAILURE, onFailure.trim());
         });
         advance(runId, 0);
     }
