@@ -96,7 +96,7 @@ public class RunStore {
             return Optional.empty();
         }
         Run run = fromItem(item);
-        recent.put(runId, run);
+        remember(run);
         return Optional.of(run);
     }
 
@@ -104,6 +104,11 @@ public class RunStore {
     public Optional<Run> current(String runId) {
         Run cached = recent.get(runId);
         return cached != null ? Optional.of(cached) : find(runId);
+    }
+
+    /** Keeps the newest version seen: two threads writing one run must not leave the older write cached. */
+    private void remember(Run run) {
+        recent.merge(run.runId(), run, (cached, seen) -> seen.version() >= cached.version() ? seen : cached);
     }
 
     /** Newest first. */
@@ -133,7 +138,18 @@ public class RunStore {
                 return current;
             }
             Run before = current.get();
-            Run after = change.apply(before);
+            Run after;
+            try {
+                after = change.apply(before);
+            } catch (IllegalStateException onStaleCopy) {
+                if (fresh) {
+                    throw onStaleCopy;
+                }
+                // a change that cannot apply to the cached copy (a step another thread started) decides on what is stored
+                current = find(runId);
+                fresh = true;
+                continue;
+            }
             if (after == before || after.equals(before)) {
                 if (fresh) {
                     return current;
@@ -148,7 +164,7 @@ public class RunStore {
                 dynamo.putItem(b -> b.tableName(config.table()).item(toItem(stored))
                         .conditionExpression("version = :v")
                         .expressionAttributeValues(Map.of(":v", AttributeValue.fromN(Long.toString(before.version())))));
-                recent.put(runId, stored);
+                remember(stored);
                 return Optional.of(stored);
             } catch (ConditionalCheckFailedException raced) {
                 current = find(runId);

@@ -78,7 +78,7 @@ public final class LocalRedshift implements AutoCloseable {
         server.setExecutor(httpThreads);
         server.createContext("/", this::serve);
         server.start();
-        pg.setting(ProcedureCopies.URL_SETTING, endpoint() + ProcedureCopies.PATH);
+        pg.setting(ProcedureCopies.URL_SETTING, ProcedureCopies.fetchCommand() + endpoint() + ProcedureCopies.PATH);
     }
 
     /** Starts PostgreSQL and the emulator; {@code awsEndpoint} is moto (EventBridge and S3). */

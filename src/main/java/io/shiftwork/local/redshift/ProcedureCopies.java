@@ -13,16 +13,29 @@ import java.util.regex.Pattern;
  * PostgreSQL would read a server file, so the body of every CREATE PROCEDURE / FUNCTION is rewritten: each
  * {@code EXECUTE expr} becomes {@code EXECUTE shiftwork_local.redshift_sql(expr)} and each static S3 COPY an
  * EXECUTE of its own text. At run time that function turns an S3 COPY into {@code COPY target FROM PROGRAM
- * 'curl .../_emulator/s3-copy/<hex of the COPY>' WITH (FORMAT csv)}: the local Redshift parses the original
- * COPY, reads S3 and answers CSV; a COPY it rejects fails the procedure with its own error text
- * ({@link #explain}). Rewriting is pure; PostgreSQL's {@code curl} runs as the server's user.
+ * 'curl .../_emulator/s3-copy/<hex of the COPY>' WITH (FORMAT csv)} (Python 3 where there is no curl): the
+ * local Redshift parses the original COPY, reads S3 and answers CSV; a COPY it rejects fails the procedure with
+ * its own error text ({@link #explain}). Rewriting is pure; the command runs as PostgreSQL's user.
  */
 public final class ProcedureCopies {
 
     /** Path under the local Redshift's HTTP endpoint serving a COPY's source as CSV. */
     public static final String PATH = "/_emulator/s3-copy/";
-    /** Server setting holding {@code http://127.0.0.1:<port>/_emulator/s3-copy/}. */
+    /** Server setting holding the command that fetches a URL to stdout, then {@code http://127.0.0.1:<port>/_emulator/s3-copy/}. */
     public static final String URL_SETTING = "shiftwork.s3_copy_url";
+
+    /**
+     * The command PostgreSQL runs to fetch a COPY's CSV: curl when it is on the PATH, else Python 3 (which the
+     * emulators need anyway for moto). Both exit non-zero on an HTTP error.
+     */
+    public static String fetchCommand() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "curl"))) {
+                return "curl -sSf ";
+            }
+        }
+        return "python3 -c \"import sys,urllib.request;sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())\" ";
+    }
 
     /** Installed in every database: returns the statement, an S3 COPY turned into COPY FROM PROGRAM. */
     public static final String HELPER = """
@@ -34,14 +47,14 @@ public final class ProcedureCopies {
                 IF target IS NULL THEN
                     RETURN statement;
                 END IF;
-                RETURN 'COPY ' || target || ' FROM PROGRAM ' || quote_literal('curl -sSf '
-                    || current_setting('shiftwork.s3_copy_url') || encode(convert_to(statement, 'UTF8'), 'hex'))
+                RETURN 'COPY ' || target || ' FROM PROGRAM '
+                    || quote_literal(current_setting('shiftwork.s3_copy_url') || encode(convert_to(statement, 'UTF8'), 'hex'))
                     || ' WITH (FORMAT csv)';
             END $f$;
             """;
 
     private static final Pattern ROUTINE = Pattern.compile("(?is)^\\s*create\\s+(or\\s+replace\\s+)?(procedure|function)\\b.*");
-    private static final Pattern FAILED_PROGRAM = Pattern.compile("program \"curl -sSf [^\"]*" + Pattern.quote(PATH) + "([0-9a-f]+)\" failed");
+    private static final Pattern FAILED_PROGRAM = Pattern.compile("program \".*?" + Pattern.quote(PATH) + "([0-9a-f]+)\" failed");
     private static final int REMEMBERED_ERRORS = 200;
 
     private final Map<String, String> errors = new LinkedHashMap<>(16, 0.75f, true) {
@@ -76,7 +89,7 @@ public final class ProcedureCopies {
         }
         String reason = errors.get(m.group(1));
         return reason != null ? "ERROR: " + reason
-                : error.contains("exit code 127") ? "ERROR: COPY inside a procedure needs curl on the PATH of the local Redshift" : error;
+                : error.contains("exit code 127") ? "ERROR: COPY inside a procedure needs curl or python3 on the PATH of the local Redshift" : error;
     }
 
     /** The statement with EXECUTE and static S3 COPY inside a routine's dollar-quoted body routed through the helper. */

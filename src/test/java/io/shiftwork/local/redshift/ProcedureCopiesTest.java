@@ -47,6 +47,8 @@ class ProcedureCopiesTest {
         copies.failed("abc1", "The specified S3 prefix 'x/' does not exist");
         assertEquals("ERROR: The specified S3 prefix 'x/' does not exist", copies.explain(
                 "ERROR: program \"curl -sSf http://127.0.0.1:1/_emulator/s3-copy/abc1\" failed"));
+        assertEquals("ERROR: The specified S3 prefix 'x/' does not exist", copies.explain("ERROR: program \"python3 -c \"import sys\" "
+                + "http://127.0.0.1:1/_emulator/s3-copy/abc1\" failed"), "the Python fetcher where there is no curl");
         assertEquals("ERROR: other", copies.explain("ERROR: other"));
     }
 
