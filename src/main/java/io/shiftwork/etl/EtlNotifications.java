@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.sns.Sns2Constants;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,8 +29,6 @@ import io.shiftwork.pipelines.Step;
 @Named("etlNotifications")
 @RegisterForReflection
 public class EtlNotifications {
-
-    static final String SUBJECT = "CamelAwsSnsSubject";
 
     private final RunStore runs;
     private final ObjectMapper json;
@@ -111,7 +110,7 @@ public class EtlNotifications {
     }
 
     private void send(Exchange exchange, String subject, Map<String, Object> message) throws JsonProcessingException {
-        exchange.getIn().setHeader(SUBJECT, subject);
+        exchange.getIn().setHeader(Sns2Constants.SUBJECT, subject);
         exchange.getIn().setBody(json.writeValueAsString(message));
     }
 }

@@ -50,8 +50,7 @@ public class EtlPipelines implements Bootstrap.Step {
         config.bucket().ifPresent(b -> check("shiftwork.etl.bucket", b, UnloadStatement.BUCKET));
         config.source().ifPresent(s -> check("shiftwork.etl.source", s, UnloadStatement.S3_URI));
         check("shiftwork.etl.prefix", config.prefix(), UnloadStatement.KEY_PREFIX);
-        UnloadStatement.sql("select 1", "s3://bucket/check_", config.iamRole(), config.format(), config.unloadHeader(),
-                config.unloadOptions());
+        UnloadStatement.checkOptions(config.unloadOptions());
     }
 
     /** Before Camel starts its routes (the quartz: route would fail first, without naming the key). */

@@ -40,11 +40,7 @@ public final class UnloadStatement {
         }
         require(location, "s3://" + BUCKET + "/[A-Za-z0-9_./=-]+", "UNLOAD location");
         require(iamRole, IAM_ROLE, "shiftwork.etl.iam-role");
-        String extra = options == null ? "" : options.strip();
-        if (!OPTIONS.matcher(extra).matches()) {
-            throw new IllegalArgumentException("shiftwork.etl.unload-options may hold letters, digits, spaces and "
-                    + "_ . , ' = - only, got '" + options + "'");
-        }
+        String extra = checkOptions(options);
         StringBuilder sql = new StringBuilder("UNLOAD ('").append(query.strip().replace("'", "''")).append("') TO '")
                 .append(location).append("' IAM_ROLE ").append(iamRole.equals("default") ? "default" : "'" + iamRole + "'")
                 .append(" FORMAT AS ").append(format.name());
@@ -55,6 +51,16 @@ public final class UnloadStatement {
             sql.append(' ').append(extra);
         }
         return sql.toString();
+    }
+
+    /** UNLOAD options as configured, stripped; no ';' or other character that could end the statement. */
+    static String checkOptions(String options) {
+        String extra = options == null ? "" : options.strip();
+        if (!OPTIONS.matcher(extra).matches()) {
+            throw new IllegalArgumentException("shiftwork.etl.unload-options may hold letters, digits, spaces and "
+                    + "_ . , ' = - only, got '" + options + "'");
+        }
+        return extra;
     }
 
     static UnloadFormat format(String name) {

@@ -92,8 +92,7 @@ public class AmazonForecaster implements Forecaster {
                 .dataSource(d -> d.s3Config(s -> s.path("s3://" + settings.bucket() + "/" + key).roleArn(settings.roleArn()))))
                 .datasetImportJobArn(), () -> find(base + "_" + stamp, next -> {
                     var r = forecast.listDatasetImportJobs(b -> b.nextToken(next));
-                    return page(r.nextToken(), r.datasetImportJobs().stream().collect(
-                            java.util.stream.Collectors.toMap(s -> s.datasetImportJobName(), s -> s.datasetImportJobArn())));
+                    return page(r.nextToken(), r.datasetImportJobs(), s -> s.datasetImportJobName(), s -> s.datasetImportJobArn());
                 }));
         await("dataset import job " + base + "_" + stamp, () -> {
             var d = forecast.describeDatasetImportJob(b -> b.datasetImportJobArn(importArn));
@@ -105,8 +104,7 @@ public class AmazonForecaster implements Forecaster {
         String forecastArn = create(() -> forecast.createForecast(b -> b.forecastName(forecastName).predictorArn(predictorArn)
                 .forecastTypes(types())).forecastArn(), () -> find(forecastName, next -> {
                     var r = forecast.listForecasts(b -> b.nextToken(next));
-                    return page(r.nextToken(), r.forecasts().stream().collect(
-                            java.util.stream.Collectors.toMap(s -> s.forecastName(), s -> s.forecastArn())));
+                    return page(r.nextToken(), r.forecasts(), s -> s.forecastName(), s -> s.forecastArn());
                 }));
         await("forecast " + forecastName, () -> {
             var d = forecast.describeForecast(b -> b.forecastArn(forecastArn));
@@ -131,8 +129,7 @@ public class AmazonForecaster implements Forecaster {
         return create(() -> forecast.createDatasetGroup(b -> b.datasetGroupName(base).domain(Domain.CUSTOM)).datasetGroupArn(),
                 () -> find(base, next -> {
                     var r = forecast.listDatasetGroups(b -> b.nextToken(next));
-                    return page(r.nextToken(), r.datasetGroups().stream().collect(
-                            java.util.stream.Collectors.toMap(s -> s.datasetGroupName(), s -> s.datasetGroupArn())));
+                    return page(r.nextToken(), r.datasetGroups(), s -> s.datasetGroupName(), s -> s.datasetGroupArn());
                 }));
     }
 
@@ -146,8 +143,7 @@ public class AmazonForecaster implements Forecaster {
                         a -> a.attributeName("target_value").attributeType(AttributeType.FLOAT))))
                 .datasetArn(), () -> find(name, next -> {
                     var r = forecast.listDatasets(b -> b.nextToken(next));
-                    return page(r.nextToken(), r.datasets().stream().collect(
-                            java.util.stream.Collectors.toMap(s -> s.datasetName(), s -> s.datasetArn())));
+                    return page(r.nextToken(), r.datasets(), s -> s.datasetName(), s -> s.datasetArn());
                 }));
         List<String> attached = forecast.describeDatasetGroup(b -> b.datasetGroupArn(groupArn)).datasetArns();
         if (!attached.contains(arn)) {
@@ -162,8 +158,7 @@ public class AmazonForecaster implements Forecaster {
                 .forecastFrequency("5min").forecastTypes(types()).dataConfig(d -> d.datasetGroupArn(groupArn))).predictorArn(),
                 () -> find(name, next -> {
                     var r = forecast.listPredictors(b -> b.nextToken(next));
-                    return page(r.nextToken(), r.predictors().stream().collect(
-                            java.util.stream.Collectors.toMap(s -> s.predictorName(), s -> s.predictorArn())));
+                    return page(r.nextToken(), r.predictors(), s -> s.predictorName(), s -> s.predictorArn());
                 }));
         await("predictor " + name, () -> {
             var d = forecast.describeAutoPredictor(b -> b.predictorArn(arn));
@@ -220,7 +215,10 @@ public class AmazonForecaster implements Forecaster {
     private record Page(String next, Map<String, String> arnsByName) {
     }
 
-    private static Page page(String next, Map<String, String> arns) {
+    /** One page of a List* answer, by name: Forecast finds resources by ARN only. */
+    private static <T> Page page(String next, List<T> items, Function<T, String> name, Function<T, String> arn) {
+        Map<String, String> arns = new HashMap<>();
+        items.forEach(i -> arns.put(name.apply(i), arn.apply(i)));
         return new Page(next, arns);
     }
 

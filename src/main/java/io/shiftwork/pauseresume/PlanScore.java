@@ -97,7 +97,7 @@ public record PlanScore(long busy, long busyPaused, double idleRunHours, double 
         for (PausePlanner.Window w : windows) {
             Instant at = w.pauseAt();
             while (true) {
-                Double cpu = highest(samples, at, GUARD_LOOKBACK);
+                Double cpu = highest(samples, at, Guards.CPU_LOOKBACK);
                 if (cpu == null || cpu < threshold) {
                     out.add(new PausePlanner.Window(at, w.resumeAt(), w.open()));
                     break;
@@ -110,8 +110,6 @@ public record PlanScore(long busy, long busyPaused, double idleRunHours, double 
         }
         return out;
     }
-
-    static final Duration GUARD_LOOKBACK = Guards.CPU_LOOKBACK;
 
     /** The highest datapoint in [before - within, before), null when there is none. */
     private static Double highest(List<Sample> samples, Instant before, Duration within) {

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
 
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.aws2.sns.Sns2Constants;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -51,7 +52,7 @@ public class Alerts {
      */
     public void publish(String subject, Map<String, Object> message) {
         try {
-            camel.sendBodyAndHeader("direct:support-alert", json.writeValueAsString(message), "CamelAwsSnsSubject", subject);
+            camel.sendBodyAndHeader("direct:support-alert", json.writeValueAsString(message), Sns2Constants.SUBJECT, subject);
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.errorf(e, "could not publish to the support topic: %s", subject);
         }

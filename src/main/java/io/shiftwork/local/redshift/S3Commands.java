@@ -208,16 +208,9 @@ public final class S3Commands {
     public static long run(Object command, Connection connection, S3Client s3) throws SQLException, IOException {
         CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
         if (command instanceof Copy c) {
-            List<S3Object> objects = sources(c, s3);
+            // the same CSV a COPY inside a procedure reads (ProcedureCopies): one loader for both
             String target = c.table() + (c.columns().isEmpty() ? "" : "(" + String.join(", ", c.columns()) + ")");
-            String sql = "COPY " + target + " FROM STDIN WITH (FORMAT " + (c.csv() ? "csv" : "text") + ", DELIMITER "
-                    + quoteLiteral(c.delimiter()) + (c.csv() ? ", QUOTE " + quoteLiteral(c.quote()) : "") + ")";
-            long rows = 0;
-            for (S3Object object : objects) {
-                String text = s3.getObjectAsBytes(b -> b.bucket(c.bucket()).key(object.key())).asUtf8String();
-                rows += copy.copyIn(sql, new StringReader(dropLines(text, c.ignoreHeader())));
-            }
-            return rows;
+            return copy.copyIn("COPY " + target + " FROM STDIN WITH (FORMAT csv)", new StringReader(sourceAsCsv(c, s3)));
         }
         Unload u = (Unload) command;
         String key = u.prefix() + (u.parallel() ? "0000_part_00" : "000");
@@ -287,7 +280,10 @@ public final class S3Commands {
         return out.toString();
     }
 
-    /** Delimited text: one record per line; an empty field or \N is NULL. */
+    /**
+     * Delimited text: one record per line; an empty field or \N is NULL (Redshift loads empty non-character
+     * fields as NULL, and character ones too with EMPTYASNULL).
+     */
     static List<List<String>> textRecords(String text, char delimiter) {
         List<List<String>> records = new ArrayList<>();
         for (String line : text.split("\r?\n")) {
