@@ -105,27 +105,95 @@ public class Correlations {
     }
 
     /**
-     * Applies a completion: moves a SUBMITTING or WAITING statement to its final state.
+     * Claims a completion: a SUBMITTING or WAITING statement — or one not recorded yet, whose completion came before
+     * its submitter wrote it down — becomes APPLYING, holding the completion, until {@code deadlineMs}, when the
+     * poller applies it again if it is still APPLYING (the claimant died). The conditional update lets one caller
+     * through, however many see the completion.
      *
-     * @return the correlation as completed, for the one caller that applied it; empty for every duplicate
+     * @return the correlation as claimed, for the one caller that claimed it; empty for every duplicate
      */
-    public Optional<Correlation> complete(String statementName, StatementState state) {
+    public Optional<Correlation> claim(String statementName, StatementNames.Parsed owner, StatementState state,
+            long deadlineMs) {
+        long now = System.currentTimeMillis();
         Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":a", s(Correlation.APPLYING));
         values.put(":t", s(state.status()));
         values.put(":rows", n(state.rows()));
-        values.put(":at", n(System.currentTimeMillis()));
+        values.put(":at", n(now));
+        values.put(":err", s(state.error() == null ? "" : state.error()));
+        values.put(":d", n(deadlineMs));
         values.put(":w", s(Correlation.WAITING));
         values.put(":sub", s(Correlation.SUBMITTING));
-        values.put(":err", s(state.error() == null ? "" : state.error()));
+        values.put(":run", s(owner.runId()));
+        values.put(":pipeline", s(owner.pipeline()));
+        values.put(":step", s(owner.step()));
+        values.put(":unknown", n(-1));
+        values.put(":zero", n(0));
+        values.put(":none", s(""));
+        values.put(":exp", n(Instant.ofEpochMilli(now).plus(config.retention()).getEpochSecond()));
+        String set = "SET #s = :a, finalState = :t, resultRows = :rows, completedAt = :at, errorText = :err, nextPollAt = :d, "
+                + "runId = if_not_exists(runId, :run), pipeline = if_not_exists(pipeline, :pipeline), "
+                + "step = if_not_exists(step, :step), stepIndex = if_not_exists(stepIndex, :unknown), "
+                + "submittedAt = if_not_exists(submittedAt, :at), polls = if_not_exists(polls, :zero), "
+                + "#req = if_not_exists(#req, :none), expiresAt = if_not_exists(expiresAt, :exp)";
+        if (state.statementId() != null) {
+            values.put(":id", s(state.statementId()));
+            set += ", statementId = if_not_exists(statementId, :id)";
+        }
+        String update = set;
         try {
             return Optional.of(from(dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
-                    .updateExpression("SET #s = :t, resultRows = :rows, completedAt = :at, errorText = :err")
-                    .conditionExpression("#s IN (:w, :sub)")
-                    .expressionAttributeNames(NAMES)
+                    .updateExpression(update)
+                    .conditionExpression("attribute_not_exists(statementName) OR #s IN (:w, :sub)")
+                    .expressionAttributeNames(Map.of("#s", "status", "#req", "request"))
                     .expressionAttributeValues(values)
                     .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes()));
         } catch (ConditionalCheckFailedException duplicate) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Takes over a claim whose deadline passed (its claimant died or left it for later): true for the one poller
+     * that moved the deadline from {@code deadlineMs} on.
+     */
+    public boolean reclaim(String statementName, long deadlineMs, long newDeadlineMs) {
+        try {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET nextPollAt = :p")
+                    .conditionExpression("#s = :a AND nextPollAt = :d")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(Map.of(":p", n(newDeadlineMs), ":a", s(Correlation.APPLYING),
+                            ":d", n(deadlineMs))));
+            return true;
+        } catch (ConditionalCheckFailedException other) {
+            return false;
+        }
+    }
+
+    /** A claimed completion could not be applied yet (its step is not recorded): look again at {@code retryAtMs}. */
+    public void retryAt(String statementName, long retryAtMs) {
+        try {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET nextPollAt = :p")
+                    .conditionExpression("#s = :a")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(Map.of(":p", n(retryAtMs), ":a", s(Correlation.APPLYING))));
+        } catch (ConditionalCheckFailedException applied) {
+            // applied meanwhile
+        }
+    }
+
+    /** The claimed completion is applied to its run: the statement ends in its final state. */
+    public void applied(String statementName, String finalState) {
+        try {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET #s = :t")
+                    .conditionExpression("#s = :a")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(Map.of(":t", s(finalState), ":a", s(Correlation.APPLYING))));
+        } catch (ConditionalCheckFailedException before) {
+            // recorded by an earlier attempt
         }
     }
 
@@ -163,7 +231,10 @@ public class Correlations {
         return new Correlation(i.get("statementName").s(), i.get("runId").s(), i.get("pipeline").s(), i.get("step").s(),
                 Integer.parseInt(i.get("stepIndex").n()), i.containsKey("statementId") ? i.get("statementId").s() : null,
                 i.get("status").s(), Long.parseLong(i.get("submittedAt").n()), Long.parseLong(i.get("nextPollAt").n()),
-                Integer.parseInt(i.get("polls").n()), i.get("request").s());
+                Integer.parseInt(i.get("polls").n()), i.get("request").s(),
+                i.containsKey("finalState") ? new StatementState(i.containsKey("statementId") ? i.get("statementId").s() : null,
+                        i.get("finalState").s(), Long.parseLong(i.get("resultRows").n()),
+                        i.get("errorText").s().isEmpty() ? null : i.get("errorText").s()) : null);
     }
 
     private static Map<String, AttributeValue> key(String statementName) {

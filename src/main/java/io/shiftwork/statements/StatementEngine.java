@@ -6,6 +6,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Named;
@@ -19,8 +22,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.shiftwork.pipelines.PipelineRunner;
+import io.shiftwork.pipelines.Run;
 import io.shiftwork.pipelines.RunStatus;
 import io.shiftwork.pipelines.RunStore;
+import io.shiftwork.pipelines.Step;
 
 /**
  * Runs SQL steps through the Data API and resumes their runs when Redshift says they are done — Step
@@ -86,6 +91,12 @@ public class StatementEngine {
     }
 
     private final io.micrometer.core.instrument.Timer resumeOverhead;
+    /** Statements submitted under a claim whose run is not written yet: their early completions wait for it. */
+    private final Map<String, CountDownLatch> inFlight = new ConcurrentHashMap<>();
+    /** Completions being applied on this replica: the recovery leaves them alone. */
+    private final java.util.Set<String> applying = ConcurrentHashMap.newKeySet();
+    /** A completion that came before its step was recorded is looked at again after this. */
+    private static final Duration EARLY_RETRY = Duration.ofSeconds(2);
     private final java.util.concurrent.ExecutorService pollers;
 
     /**
@@ -112,20 +123,64 @@ public class StatementEngine {
         StatementRequest request = request(exchange, sql, StatementNames.of(pipeline, runId, step, 1));
         long now = System.currentTimeMillis();
         long firstPoll = now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
-        correlations.create(new Correlation(request.statementName(), runId, pipeline, step, index, null,
-                Correlation.SUBMITTING, now, firstPoll, 0, write(request)));
+        Correlation waiting = new Correlation(request.statementName(), runId, pipeline, step, index, null,
+                Correlation.SUBMITTING, now, firstPoll, 0, write(request), null);
+        @SuppressWarnings("unchecked")
+        UnaryOperator<Run> pending = exchange.getProperty(StepSequence.PENDING, UnaryOperator.class);
+        if (pending != null) {
+            submitClaimed(request, waiting, pending);
+            exchange.removeProperty(StepSequence.PENDING);
+        } else {
+            submitRecorded(request, waiting);
+        }
+        metrics.counter("shiftwork.statements.submitted").increment();
+        exchange.setProperty(WAITING, true);
+    }
+
+    /** Outside a claimed completion: recorded SUBMITTING first, so a crash before the submit is re-submitted. */
+    private void submitRecorded(StatementRequest request, Correlation c) {
+        correlations.create(c);
+        recordOverhead();
+        String statementId = client.submit(request);
+        correlations.submitted(request.statementName(), statementId, c.nextPollAtMs());
+        runs.update(c.runId(), r -> r.stepOpen(c.step())
+                ? r.updateStep(c.step(), s -> request.submitted(s, statementId)).withStatus(RunStatus.WAITING)
+                : r);
+    }
+
+    /**
+     * Under a claimed completion: ExecuteStatement is the first call after the claim — a crash before the run is
+     * written is recovered by replaying the claim, whose re-submit the ClientToken makes return the same statement.
+     * Then one write of the run (the previous step's end, this step WAITING) and the correlation. A completion that
+     * arrives before the run is written waits for it ({@link #inFlight}).
+     */
+    private void submitClaimed(StatementRequest request, Correlation c, UnaryOperator<Run> pending) {
+        CountDownLatch written = new CountDownLatch(1);
+        inFlight.put(request.statementName(), written);
+        String statementId;
+        try {
+            recordOverhead();
+            statementId = client.submit(request);
+            runs.update(c.runId(), r -> {
+                Run x = pending.apply(r);
+                return x.stepOpen(c.step())
+                        ? x.updateStep(c.step(), s -> request.submitted(s, statementId)).withStatus(RunStatus.WAITING)
+                        : x;
+            });
+        } finally {
+            inFlight.remove(request.statementName(), written);
+            written.countDown();
+        }
+        correlations.create(new Correlation(c.statementName(), c.runId(), c.pipeline(), c.step(), c.stepIndex(), statementId,
+                Correlation.WAITING, c.submittedAtMs(), c.nextPollAtMs(), 0, c.requestJson(), null));
+    }
+
+    private void recordOverhead() {
         Long received = COMPLETION_RECEIVED.get();
         if (received != null) {
             COMPLETION_RECEIVED.remove();
             resumeOverhead.record(System.nanoTime() - received, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
-        String statementId = client.submit(request);
-        correlations.submitted(request.statementName(), statementId, firstPoll);
-        runs.update(runId, r -> r.stepOpen(step)
-                ? r.updateStep(step, s -> request.submitted(s, statementId)).withStatus(RunStatus.WAITING)
-                : r);
-        metrics.counter("shiftwork.statements.submitted").increment();
-        exchange.setProperty(WAITING, true);
     }
 
     private StatementRequest request(Exchange exchange, String sql, String statementName) {
@@ -202,30 +257,95 @@ public class StatementEngine {
     }
 
     private void applyCompletion(String statementName, StatementState state, String source) {
-        Optional<Correlation> applied = correlations.complete(statementName, state);
-        if (applied.isEmpty()) {
+        Optional<StatementNames.Parsed> owner = StatementNames.parse(statementName);
+        Optional<Correlation> claimed = owner.isEmpty() ? Optional.empty()
+                : correlations.claim(statementName, owner.get(), state,
+                        System.currentTimeMillis() + config.applyTimeout().toMillis());
+        if (claimed.isEmpty()) {
             metrics.counter("shiftwork.statements.completions.duplicate", "source", source).increment();
             return;
         }
         metrics.counter("shiftwork.statements.completions", "source", source, "state", state.status()).increment();
-        Correlation c = applied.get();
-        Instant now = Instant.now();
-        if ("FINISHED".equals(state.status())) {
-            Map<String, Object> output = new LinkedHashMap<>();
-            output.put("statementId", state.statementId() != null ? state.statementId() : c.statementId());
-            output.put("rows", state.rows());
-            // the step's end is written together with the next step's start
-            sequence.advance(c.runId(), c.stepIndex() + 1, r -> r.stepOpen(c.step())
-                    ? r.updateStep(c.step(), s -> s.finished(RunStatus.SUCCEEDED, now, output, null)).withStatus(RunStatus.RUNNING)
-                    : r);
-        } else {
-            String error = state.error() != null && !state.error().isBlank() ? state.error()
-                    : "statement " + c.statementId() + " ended " + state.status();
-            runs.update(c.runId(), r -> r.stepOpen(c.step())
-                    ? r.updateStep(c.step(), s -> s.finished(RunStatus.FAILED, now, null, error))
-                    : r);
-            runner.fail(c.runId(), error);
+        apply(claimed.get(), state);
+    }
+
+    /**
+     * Applies a claimed completion to its run: the step finishes, then the run goes on with its next step
+     * (FINISHED) or fails with the Data API's error text and an alert (FAILED, ABORTED). A completion that came
+     * before its run recorded the step stays claimed and is tried again shortly.
+     */
+    private void apply(Correlation c, StatementState state) {
+        applying.add(c.statementName());
+        try {
+            Optional<Run> found = runShowing(c);
+            Step step = found.map(r -> r.step(c.step())).orElse(null);
+            if (found.isEmpty() || step == null
+                    && (found.get().status().terminal() || StepSequence.indexOf(found.get(), c.step()) < 0)) {
+                LOG.warnf("completion of %s: run %s %s; dropped", c.statementName(), c.runId(),
+                        found.isEmpty() ? "does not exist" : "has no such step to come");
+                correlations.applied(c.statementName(), state.status());
+                return;
+            }
+            if (step == null) {
+                correlations.retryAt(c.statementName(), System.currentTimeMillis() + EARLY_RETRY.toMillis());
+                return;
+            }
+            if (step.status().terminal()) {
+                correlations.applied(c.statementName(), state.status());
+                return;
+            }
+            Instant now = Instant.now();
+            if ("FINISHED".equals(state.status())) {
+                Map<String, Object> output = new LinkedHashMap<>();
+                output.put("statementId", state.statementId() != null ? state.statementId() : c.statementId());
+                output.put("rows", state.rows());
+                int index = c.stepIndex() >= 0 ? c.stepIndex() : StepSequence.indexOf(found.get(), c.step());
+                // the step's end is written together with the next step's start
+                sequence.advance(c.runId(), index + 1, r -> r.stepOpen(c.step())
+                        ? r.updateStep(c.step(), s -> s.finished(RunStatus.SUCCEEDED, now, output, null)).withStatus(RunStatus.RUNNING)
+                        : r, true);
+            } else {
+                String error = state.error() != null && !state.error().isBlank() ? state.error()
+                        : "statement " + c.statementId() + " ended " + state.status();
+                runs.update(c.runId(), r -> r.stepOpen(c.step())
+                        ? r.updateStep(c.step(), s -> s.finished(RunStatus.FAILED, now, null, error))
+                        : r);
+                runner.fail(c.runId(), error);
+            }
+            correlations.applied(c.statementName(), state.status());
+        } finally {
+            applying.remove(c.statementName());
         }
+    }
+
+    /**
+     * The run, once it shows the correlation's step: a completion can come before the submitter wrote the step —
+     * on this replica it waits for that write, otherwise it reads again for a moment.
+     */
+    private Optional<Run> runShowing(Correlation c) {
+        Optional<Run> run = runs.current(c.runId());
+        if (run.isPresent() && run.get().step(c.step()) != null) {
+            return run;
+        }
+        CountDownLatch written = inFlight.get(c.statementName());
+        try {
+            if (written != null && written.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                run = runs.current(c.runId());
+                if (run.isPresent() && run.get().step(c.step()) != null) {
+                    return run;
+                }
+            }
+            for (int attempt = 0; attempt < 5; attempt++) {
+                run = runs.find(c.runId());
+                if (run.isEmpty() || run.get().step(c.step()) != null) {
+                    return run;
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return run;
     }
 
     /** An event said the statement ended: FAILED and ABORTED events carry no error text, so describe those once. */
@@ -264,6 +384,20 @@ public class StatementEngine {
                 return seen;
             } catch (java.util.concurrent.ExecutionException e) {
                 LOG.warnf("polling failed: %s", e.getCause().getMessage());
+            }
+        }
+        for (Correlation c : correlations.due(Correlation.APPLYING, now, 25)) {
+            // a claim whose claimant died, or a completion that came before its step was recorded
+            if (applying.contains(c.statementName()) || c.completion() == null
+                    || !correlations.reclaim(c.statementName(), c.nextPollAtMs(), now + config.applyTimeout().toMillis())) {
+                continue;
+            }
+            seen++;
+            try {
+                metrics.counter("shiftwork.statements.completions.reapplied").increment();
+                apply(c, c.completion());
+            } catch (RuntimeException e) {
+                LOG.warnf("applying the completion of %s again failed: %s", c.statementName(), e.getMessage());
             }
         }
         long stale = now - Duration.ofSeconds(30).toMillis();

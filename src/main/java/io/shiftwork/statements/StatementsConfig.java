@@ -53,6 +53,13 @@ public interface StatementsConfig {
     @WithDefault("PT60S")
     Duration eventTimeout();
 
+    /**
+     * How long a claimed completion may take to be applied (the next steps run and the next statement submitted)
+     * before the poller applies it again, taking the claimant for dead.
+     */
+    @WithDefault("PT5M")
+    Duration applyTimeout();
+
     /** First poll delay; doubles per poll up to {@link #pollMax()}. */
     @WithDefault("PT1S")
     Duration pollInitial();

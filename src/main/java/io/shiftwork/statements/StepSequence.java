@@ -40,6 +40,11 @@ public class StepSequence {
     /** Header: the name of the step running (its endpoint without {@code direct:}). */
     public static final String STEP = "shiftworkStep";
     public static final String STEP_INDEX = "shiftworkStepIndex";
+    /**
+     * Exchange property ({@code UnaryOperator<Run>}): the run's change not yet written when a step runs under a
+     * claimed completion; the statement engine writes it with the submitted statement and removes it.
+     */
+    public static final String PENDING = "shiftworkPendingRunChange";
 
     private final RunStore runs;
     private final PipelineRunner runner;
@@ -80,34 +85,42 @@ public class StepSequence {
 
     /** Runs steps from {@code from} until one waits, one fails, or all are done. */
     public void advance(String runId, int from) {
-        advance(runId, from, UnaryOperator.identity());
+        advance(runId, from, UnaryOperator.identity(), false);
     }
 
     /**
      * Like {@link #advance(String, int)}, writing {@code pending} (the end of the previous step) in the same
-     * update that starts the next step.
+     * update that starts the next step. {@code deferred} (the caller holds a claimed completion, whose recovery
+     * replays this): the run is not written before each step but once, when a step's statement has been submitted
+     * (ExecuteStatement is then the first call after the claim) or the sequence fails or ends; a step that does not
+     * wait is recorded with the next write, started and finished.
      */
     @SuppressWarnings("unchecked")
-    public void advance(String runId, int from, UnaryOperator<Run> pending) {
+    public void advance(String runId, int from, UnaryOperator<Run> pending, boolean deferred) {
         UnaryOperator<Run> carry = pending;
         for (int i = from;; i++) {
             int index = i;
             UnaryOperator<Run> before = carry;
             Instant started = Instant.now();
-            Run run = runs.update(runId, r -> {
+            UnaryOperator<Run> start = r -> {
                 Run x = before.apply(r);
                 List<String> steps = (List<String>) x.context().get("steps");
-                if (x.status().terminal() || index >= steps.size()) {
+                if (x.status().terminal() || index >= steps.size() || x.step(stepName(steps.get(index))) != null) {
                     return x;
                 }
                 return x.withStep(Step.started(stepName(steps.get(index)), started)).withStatus(RunStatus.RUNNING);
-            }).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
+            };
+            Run run = deferred
+                    ? start.apply(runs.current(runId).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone")))
+                    : runs.update(runId, start).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
             List<String> steps = (List<String>) run.context().get("steps");
-            if (run.status().terminal()) {
-                return;
-            }
-            if (index >= steps.size()) {
-                runner.succeed(runId);
+            if (run.status().terminal() || index >= steps.size()) {
+                if (deferred) {
+                    runs.update(runId, start);
+                }
+                if (!run.status().terminal()) {
+                    runner.succeed(runId);
+                }
                 return;
             }
             String endpoint = steps.get(index);
@@ -123,18 +136,44 @@ public class StepSequence {
                 ex.getIn().setHeader(STEP, name);
                 ex.getIn().setHeader(STEP_INDEX, index);
                 ex.getIn().setBody(new HashMap<>(inputs));
+                if (deferred) {
+                    ex.setProperty(PENDING, start);
+                }
             });
+            boolean written = !deferred || result.getProperty(PENDING) == null;
             if (result.getException() != null) {
+                if (!written) {
+                    runs.update(runId, start);
+                }
                 runner.fail(runId, "step '" + name + "': " + PipelineRunner.message(result.getException()));
                 return;
             }
             if (Boolean.TRUE.equals(result.getProperty(StatementEngine.WAITING))) {
+                if (!written) {
+                    runs.update(runId, start);
+                }
                 return;
             }
             Object body = result.getMessage().getBody();
             Object output = body instanceof Map<?, ?> m && m.equals(inputs) ? null : body;
-            carry = r -> r.stepOpen(name) ? r.updateStep(name, s -> s.finished(RunStatus.SUCCEEDED, Instant.now(), output, null)) : r;
+            UnaryOperator<Run> finish = r -> r.stepOpen(name)
+                    ? r.updateStep(name, s -> s.finished(RunStatus.SUCCEEDED, Instant.now(), output, null)) : r;
+            carry = written ? finish : r -> finish.apply(start.apply(r));
         }
+    }
+
+    /** The position of a step in the run's sequence, -1 if the run's flow has no such step. */
+    @SuppressWarnings("unchecked")
+    static int indexOf(Run run, String step) {
+        Object steps = run.context().get("steps");
+        if (steps instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                if (stepName(String.valueOf(l.get(i))).equals(step)) {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
     private static final String SQL_STEP = "sql:";

@@ -122,8 +122,9 @@ class StoredProcedureTest {
         String statementId = run.getString("steps[0].awsIds.statementId");
         assertEquals(statementId, run.getString("steps[0].output.statementId"));
         assertEquals(List.of("ETL Load Process started"), messages());
-        Map<String, AttributeValue> c = correlation(StatementNames.of("stored-procedure", runId, "call-procedure", 1));
-        assertEquals("FINISHED", c.get("status").s());
+        String name = StatementNames.of("stored-procedure", runId, "call-procedure", 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> "FINISHED".equals(correlation(name).get("status").s()));
+        Map<String, AttributeValue> c = correlation(name);
         assertEquals(statementId, c.get("statementId").s());
         assertTrue(Long.parseLong(c.get("expiresAt").n()) > System.currentTimeMillis() / 1000, "correlation has a TTL");
         assertEquals("CALL public.sp_etl_log_etl_event(:event_message)",
@@ -192,6 +193,75 @@ class StoredProcedureTest {
         JsonPath after = given().get("/runs/" + runId).jsonPath();
         assertEquals(2, after.getList("steps").size(), "no step ran again");
         assertEquals(2, messages().size(), "each procedure ran once");
+    }
+
+    @Test
+    void aCompletionClaimedByAReplicaThatDiedIsAppliedByThePoller() throws Exception {
+        camel.getRouteController().stopRoute(StatementRoutes.EVENTS_ROUTE);
+        camel.getRouteController().stopRoute(StatementRoutes.POLLER_ROUTE);
+        try {
+            String runId = start("stored-procedures", "{\"event_message\": \"claimed\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> messages().size() == 1);
+            String name = StatementNames.of("stored-procedures", runId, "log-started", 1);
+            String statementId = given().get("/runs/" + runId).path("steps[0].awsIds.statementId");
+            // what a replica leaves when it dies right after claiming the completion: APPLYING, deadline passed
+            dynamo.updateItem(b -> b.tableName(config.table()).key(Map.of("statementName", AttributeValue.fromS(name)))
+                    .updateExpression("SET #s = :a, finalState = :f, resultRows = :r, errorText = :e, nextPollAt = :p")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":a", AttributeValue.fromS("APPLYING"), ":f", AttributeValue.fromS("FINISHED"),
+                            ":r", AttributeValue.fromN("0"), ":e", AttributeValue.fromS(""),
+                            ":p", AttributeValue.fromN(Long.toString(System.currentTimeMillis() - 1)))));
+            camel.getRouteController().startRoute(StatementRoutes.POLLER_ROUTE);
+            camel.getRouteController().startRoute(StatementRoutes.EVENTS_ROUTE);
+            JsonPath run = awaitRun(runId, "SUCCEEDED");
+            assertEquals(statementId, run.getString("steps[0].output.statementId"));
+            assertEquals(List.of("claimed finished", "claimed started"), messages().stream().sorted().toList(),
+                    "each procedure ran once");
+            await().atMost(Duration.ofSeconds(5)).until(() -> "FINISHED".equals(correlation(name).get("status").s()));
+        } finally {
+            startConsumers();
+        }
+    }
+
+    @Test
+    void aCompletionThatComesBeforeItsStepIsRecordedIsAppliedOnceItIs() throws Exception {
+        String queueUrl = sqs.getQueueUrl(b -> b.queueName(config.queue())).queueUrl();
+        camel.getRouteController().stopRoute(StatementRoutes.POLLER_ROUTE);
+        try {
+            eventBridge.removeTargets(b -> b.rule(config.rule()).ids("shiftwork-statements"));
+            String runId = start("stored-procedures", "{\"event_message\": \"early\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> messages().size() == 1);
+            // the second step's completion, before the run got there: claimed, kept, not applied
+            String second = StatementNames.of("stored-procedures", runId, "log-finished", 1);
+            sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(event(second, "5e4f0a9c-0000-0000-0000-000000000002", "FINISHED")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                Map<String, AttributeValue> c = correlation(second);
+                return c != null && c.containsKey("status") && "APPLYING".equals(c.get("status").s());
+            });
+            assertEquals(1, given().get("/runs/" + runId).jsonPath().getList("steps").size(), "the run did not move");
+            // now the first step's completion: the second procedure runs, and the early completion finishes the run
+            String first = StatementNames.of("stored-procedures", runId, "log-started", 1);
+            String firstId = given().get("/runs/" + runId).path("steps[0].awsIds.statementId");
+            sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(event(first, firstId, "FINISHED")));
+            camel.getRouteController().startRoute(StatementRoutes.POLLER_ROUTE);
+            JsonPath run = awaitRun(runId, "SUCCEEDED");
+            assertEquals(List.of("log-started", "log-finished"), run.getList("steps.name"));
+            assertEquals(List.of("early finished", "early started"), messages().stream().sorted().toList(),
+                    "each procedure ran once");
+        } finally {
+            String arn = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                    .attributes().get(QueueAttributeName.QUEUE_ARN);
+            eventBridge.putTargets(b -> b.rule(config.rule()).targets(t -> t.id("shiftwork-statements").arn(arn)));
+            startConsumers();
+        }
+    }
+
+    private void startConsumers() throws Exception {
+        for (String route : List.of(StatementRoutes.EVENTS_ROUTE, StatementRoutes.POLLER_ROUTE)) {
+            if (!camel.getRouteController().getRouteStatus(route).isStarted()) {
+                camel.getRouteController().startRoute(route);
+            }
+        }
     }
 
     @Test
