@@ -78,6 +78,9 @@ public class Correlations {
         item.put("nextPollAt", n(c.nextPollAtMs()));
         item.put("polls", n(c.polls()));
         item.put("request", s(c.requestJson()));
+        if (c.statementId() != null) {
+            item.put("statementId", s(c.statementId()));
+        }
         item.put("expiresAt", n(Instant.ofEpochMilli(c.submittedAtMs()).plus(config.retention()).getEpochSecond()));
         try {
             dynamo.putItem(b -> b.tableName(config.table()).item(item)

@@ -97,6 +97,7 @@ public class StatementEngine {
     private final java.util.Set<String> applying = ConcurrentHashMap.newKeySet();
     /** A completion that came before its step was recorded is looked at again after this. */
     private static final Duration EARLY_RETRY = Duration.ofSeconds(2);
+    private volatile long nextRecovery;
     private final java.util.concurrent.ExecutorService pollers;
 
     /**
@@ -364,9 +365,8 @@ public class StatementEngine {
     }
 
     /**
-     * Polls the statements whose event is overdue (or all, with events off), with capped exponential backoff;
-     * re-submits statements recorded but never confirmed submitted (a crash between the two), which the
-     * ClientToken makes safe. Returns how many it looked at.
+     * Polls the statements whose event is overdue (or all, with events off), with capped exponential backoff, and
+     * every {@code recovery-interval} recovers what a crash left behind. Returns how many it looked at.
      */
     public int pollDue() {
         long now = System.currentTimeMillis();
@@ -386,6 +386,20 @@ public class StatementEngine {
                 LOG.warnf("polling failed: %s", e.getCause().getMessage());
             }
         }
+        if (now >= nextRecovery) {
+            nextRecovery = now + config.recoveryInterval().toMillis();
+            seen += recover(now);
+        }
+        return seen;
+    }
+
+    /**
+     * Completions claimed by a replica that died (or that came before their step was recorded), and statements
+     * recorded but never confirmed submitted (a crash between the two, which the ClientToken makes safe to submit
+     * again).
+     */
+    private int recover(long now) {
+        int seen = 0;
         for (Correlation c : correlations.due(Correlation.APPLYING, now, 25)) {
             // a claim whose claimant died, or a completion that came before its step was recorded
             if (applying.contains(c.statementName()) || c.completion() == null

@@ -60,6 +60,10 @@ public interface StatementsConfig {
     @WithDefault("PT5M")
     Duration applyTimeout();
 
+    /** How often the poller looks for claims to apply again and statements to submit again (after a crash). */
+    @WithDefault("PT10S")
+    Duration recoveryInterval();
+
     /** First poll delay; doubles per poll up to {@link #pollMax()}. */
     @WithDefault("PT1S")
     Duration pollInitial();

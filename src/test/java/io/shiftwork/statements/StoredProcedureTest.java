@@ -56,7 +56,8 @@ class StoredProcedureTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("shiftwork.statements.event-timeout", "PT1.5S",
                     "shiftwork.statements.poll-initial", "PT0.2S",
-                    "shiftwork.statements.poller-interval", "PT0.2S");
+                    "shiftwork.statements.poller-interval", "PT0.2S",
+                    "shiftwork.statements.recovery-interval", "PT0.5S");
         }
     }
 
@@ -274,6 +275,10 @@ class StoredProcedureTest {
             awaitRun(runId, "SUCCEEDED");
             assertEquals(List.of("no event"), messages());
             assertTrue(counter("shiftwork.statements.completions", "source", "poll") > polled, "completed by the poller");
+            // a sequence: the second statement is submitted under the first one's claimed completion
+            String sequence = start("stored-procedures", "{\"event_message\": \"polled\"}");
+            awaitRun(sequence, "SUCCEEDED");
+            assertEquals(List.of("no event", "polled finished", "polled started"), messages().stream().sorted().toList());
         } finally {
             String arn = sqs.getQueueAttributes(b -> b.queueUrl(sqs.getQueueUrl(q -> q.queueName(config.queue())).queueUrl())
                     .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
