@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 
@@ -81,6 +83,12 @@ public class Correlations {
         if (c.statementId() != null) {
             item.put("statementId", s(c.statementId()));
         }
+        if (c.completion() != null) {
+            item.put("finalState", s(c.completion().status()));
+            item.put("resultRows", n(c.completion().rows()));
+            item.put("completedAt", n(c.submittedAtMs()));
+            item.put("errorText", s(c.completion().error() == null ? "" : c.completion().error()));
+        }
         item.put("expiresAt", n(Instant.ofEpochMilli(c.submittedAtMs()).plus(config.retention()).getEpochSecond()));
         try {
             dynamo.putItem(b -> b.tableName(config.table()).item(item)
@@ -127,33 +135,35 @@ public class Correlations {
         values.put(":d", n(deadlineMs));
         values.put(":w", s(Correlation.WAITING));
         values.put(":sub", s(Correlation.SUBMITTING));
-        values.put(":run", s(owner.runId()));
-        values.put(":pipeline", s(owner.pipeline()));
-        values.put(":step", s(owner.step()));
-        values.put(":unknown", n(-1));
-        values.put(":zero", n(0));
-        values.put(":none", s(""));
-        values.put(":exp", n(Instant.ofEpochMilli(now).plus(config.retention()).getEpochSecond()));
-        String set = "SET #s = :a, finalState = :t, resultRows = :rows, completedAt = :at, errorText = :err, nextPollAt = :d, "
-                + "runId = if_not_exists(runId, :run), pipeline = if_not_exists(pipeline, :pipeline), "
-                + "step = if_not_exists(step, :step), stepIndex = if_not_exists(stepIndex, :unknown), "
-                + "submittedAt = if_not_exists(submittedAt, :at), polls = if_not_exists(polls, :zero), "
-                + "#req = if_not_exists(#req, :none), expiresAt = if_not_exists(expiresAt, :exp)";
+        String set = "SET #s = :a, finalState = :t, resultRows = :rows, completedAt = :at, errorText = :err, nextPollAt = :d";
         if (state.statementId() != null) {
             values.put(":id", s(state.statementId()));
             set += ", statementId = if_not_exists(statementId, :id)";
         }
         String update = set;
-        try {
-            return Optional.of(from(dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
-                    .updateExpression(update)
-                    .conditionExpression("attribute_not_exists(statementName) OR #s IN (:w, :sub)")
-                    .expressionAttributeNames(Map.of("#s", "status", "#req", "request"))
-                    .expressionAttributeValues(values)
-                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes()));
-        } catch (ConditionalCheckFailedException duplicate) {
-            return Optional.empty();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                return Optional.of(from(dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                        .updateExpression(update)
+                        .conditionExpression("#s IN (:w, :sub)")
+                        .expressionAttributeNames(NAMES)
+                        .expressionAttributeValues(values)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                        .returnValues(ReturnValue.ALL_NEW)).attributes()));
+            } catch (ConditionalCheckFailedException failed) {
+                if (failed.hasItem() && !failed.item().isEmpty()) {
+                    return Optional.empty(); // claimed or applied before: a duplicate
+                }
+            }
+            // not recorded yet: its completion came before the submitter wrote it down
+            Correlation early = new Correlation(statementName, owner.runId(), owner.pipeline(), owner.step(), -1,
+                    state.statementId(), Correlation.APPLYING, now, deadlineMs, 0, "", state);
+            if (create(early)) {
+                return Optional.of(early);
+            }
+            // the submitter wrote it meanwhile: claim it as usual
         }
+        return Optional.empty();
     }
 
     /**

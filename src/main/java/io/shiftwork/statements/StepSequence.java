@@ -49,6 +49,8 @@ public class StepSequence {
     private final RunStore runs;
     private final PipelineRunner runner;
     private final ProducerTemplate camel;
+    /** Step routes seen submitting a statement: under a claimed completion they run before the run is written. */
+    private final java.util.Set<String> statementSteps = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public StepSequence(RunStore runs, PipelineRunner runner, ProducerTemplate camel) {
         this.runs = runs;
@@ -110,12 +112,16 @@ public class StepSequence {
                 }
                 return x.withStep(Step.started(stepName(steps.get(index)), started)).withStatus(RunStatus.RUNNING);
             };
-            Run run = deferred
-                    ? start.apply(runs.current(runId).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone")))
+            Run seen = deferred ? runs.current(runId).orElse(null) : null;
+            List<String> flow = seen == null ? List.of() : (List<String>) seen.context().get("steps");
+            // only a step known to submit a statement runs before the run is written: any other step may read the
+            // run from the store and must find the steps before it recorded
+            boolean defer = seen != null && index < flow.size() && submitsStatement(flow.get(index));
+            Run run = defer ? start.apply(seen)
                     : runs.update(runId, start).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
             List<String> steps = (List<String>) run.context().get("steps");
             if (run.status().terminal() || index >= steps.size()) {
-                if (deferred) {
+                if (defer) {
                     runs.update(runId, start);
                 }
                 if (!run.status().terminal()) {
@@ -136,11 +142,11 @@ public class StepSequence {
                 ex.getIn().setHeader(STEP, name);
                 ex.getIn().setHeader(STEP_INDEX, index);
                 ex.getIn().setBody(new HashMap<>(inputs));
-                if (deferred) {
+                if (defer) {
                     ex.setProperty(PENDING, start);
                 }
             });
-            boolean written = !deferred || result.getProperty(PENDING) == null;
+            boolean written = !defer || result.getProperty(PENDING) == null;
             if (result.getException() != null) {
                 if (!written) {
                     runs.update(runId, start);
@@ -149,6 +155,7 @@ public class StepSequence {
                 return;
             }
             if (Boolean.TRUE.equals(result.getProperty(StatementEngine.WAITING))) {
+                statementSteps.add(endpoint);
                 if (!written) {
                     runs.update(runId, start);
                 }
@@ -160,6 +167,11 @@ public class StepSequence {
                     ? r.updateStep(name, s -> s.finished(RunStatus.SUCCEEDED, Instant.now(), output, null)) : r;
             carry = written ? finish : r -> finish.apply(start.apply(r));
         }
+    }
+
+    /** A {@code sql:} step, or a route this replica has seen submit a statement. */
+    private boolean submitsStatement(String endpoint) {
+        return endpoint.startsWith(SQL_STEP) || statementSteps.contains(endpoint);
     }
 
     /** The position of a step in the run's sequence, -1 if the run's flow has no such step. */
