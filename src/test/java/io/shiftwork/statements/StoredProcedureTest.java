@@ -202,7 +202,8 @@ class StoredProcedureTest {
         camel.getRouteController().stopRoute(StatementRoutes.POLLER_ROUTE);
         try {
             String runId = start("stored-procedures", "{\"event_message\": \"claimed\"}");
-            await().atMost(Duration.ofSeconds(10)).until(() -> messages().size() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> messages().size() == 1
+                    && given().get("/runs/" + runId).path("steps[0].awsIds.statementId") != null);
             String name = StatementNames.of("stored-procedures", runId, "log-started", 1);
             String statementId = given().get("/runs/" + runId).path("steps[0].awsIds.statementId");
             // what a replica leaves when it dies right after claiming the completion: APPLYING, deadline passed
@@ -231,7 +232,8 @@ class StoredProcedureTest {
         try {
             eventBridge.removeTargets(b -> b.rule(config.rule()).ids("shiftwork-statements"));
             String runId = start("stored-procedures", "{\"event_message\": \"early\"}");
-            await().atMost(Duration.ofSeconds(10)).until(() -> messages().size() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> messages().size() == 1
+                    && given().get("/runs/" + runId).path("steps[0].awsIds.statementId") != null);
             // the second step's completion, before the run got there: claimed, kept, not applied
             String second = StatementNames.of("stored-procedures", runId, "log-finished", 1);
             sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(event(second, "5e4f0a9c-0000-0000-0000-000000000002", "FINISHED")));
