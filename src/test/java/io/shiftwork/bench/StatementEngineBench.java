@@ -33,16 +33,25 @@ public final class StatementEngineBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        boolean dynamoLocal = java.util.Arrays.asList(args).contains("dynamodb-local");
         Path work = Files.createTempDirectory("shiftwork-bench");
         Path routes = Files.createDirectories(work.resolve("routes"));
         Files.writeString(routes.resolve("bench.camel.yaml"), flow(steps));
         try (LocalAws aws = LocalAws.start(Path.of("target", "emulators").toAbsolutePath())) {
-            System.out.printf("statement engine, %d cores; event mode %d runs x %d steps, poll mode %d runs x %d steps%n",
-                    Runtime.getRuntime().availableProcessors(), runs, steps, Math.max(1, runs / 5), steps);
+            System.out.printf("statement engine, %d cores; event mode %d runs x %d steps, poll mode %d runs x %d steps; DynamoDB: %s%n",
+                    Runtime.getRuntime().availableProcessors(), runs, steps, Math.max(1, runs / 5), steps,
+                    dynamoLocal ? "DynamoDB Local" : "moto");
             for (boolean events : new boolean[] { true, false }) {
                 aws.reset();
                 // poll mode spends moto's single core on O(table) index queries: a fifth of the load
-                System.out.println(measure(aws, work, routes, events ? runs : Math.max(1, runs / 5), steps, events));
+                if (dynamoLocal) {
+                    try (DynamoDbLocal ddb = DynamoDbLocal.start(work)) {
+                        System.out.println(measure(aws, work, routes, events ? runs : Math.max(1, runs / 5), steps, events,
+                                Map.of("quarkus.dynamodb.endpoint-override", ddb.endpoint())));
+                    }
+                } else {
+                    System.out.println(measure(aws, work, routes, events ? runs : Math.max(1, runs / 5), steps, events, Map.of()));
+                }
             }
         }
     }
@@ -62,9 +71,11 @@ public final class StatementEngineBench {
                 + "        - to:\n            uri: direct:shiftwork-sequence\n" + yaml;
     }
 
-    private static String measure(LocalAws aws, Path work, Path routes, int runs, int steps, boolean events) throws Exception {
+    private static String measure(LocalAws aws, Path work, Path routes, int runs, int steps, boolean events,
+            Map<String, String> extra) throws Exception {
         int port = ServiceProcess.freePort();
         Map<String, String> properties = new java.util.HashMap<>(aws.config());
+        properties.putAll(extra);
         properties.putAll(Map.of("shiftwork.bootstrap", "true", "shiftwork.routes.dir", "file:" + routes,
                 "shiftwork.statements.cluster-identifier", "bench", "shiftwork.statements.db-user", "bench",
                 "shiftwork.statements.events", Boolean.toString(events),
@@ -111,9 +122,10 @@ public final class StatementEngineBench {
                     mode, statements / seconds, (long) statements, seconds, latency.getOrDefault(q("0.5"), 0.0) * 1000,
                     latency.getOrDefault(q("0.99"), 0.0) * 1000, execute / statements, describe / statements);
             String jsonLine = String.format(Locale.ROOT,
-                    "{\"bench\":\"statements\",\"mode\":\"%s\",\"statements\":%d,\"completionsPerSecond\":%.1f,"
+                    "{\"bench\":\"statements\",\"dynamodb\":\"%s\",\"mode\":\"%s\",\"statements\":%d,\"completionsPerSecond\":%.1f,"
                             + "\"overheadP50Ms\":%.2f,\"overheadP99Ms\":%.2f,\"executePerStatement\":%.2f,\"describePerStatement\":%.2f}",
-                    mode, (long) statements, statements / seconds, latency.getOrDefault(q("0.5"), 0.0) * 1000,
+                    extra.isEmpty() ? "moto" : "dynamodb-local", mode, (long) statements, statements / seconds,
+                    latency.getOrDefault(q("0.5"), 0.0) * 1000,
                     latency.getOrDefault(q("0.99"), 0.0) * 1000, execute / statements, describe / statements);
             return human + "\n" + jsonLine;
         }
@@ -168,6 +180,54 @@ public final class StatementEngineBench {
                 // each look is a GetItem on moto, which serves the engine too: look every 50 ms, not more
                 Thread.sleep(ids.size() > 1 ? 250 : 50);
             }
+        }
+    }
+
+    /** Amazon's DynamoDB Local, in memory, as a separate process (its jars from bench/emulators/pom.xml). */
+    private static final class DynamoDbLocal implements AutoCloseable {
+        private final Process process;
+        private final int port;
+
+        private DynamoDbLocal(Process process, int port) {
+            this.process = process;
+            this.port = port;
+        }
+
+        static DynamoDbLocal start(Path work) throws Exception {
+            String classpath = Files.readString(Path.of(System.getProperty("bench.dynamodb-local.classpath"))).trim();
+            Path natives = Files.createDirectories(work.resolve("sqlite-native"));
+            for (String entry : classpath.split(java.io.File.pathSeparator)) {
+                if (entry.contains("libsqlite4java-linux-amd64")) {
+                    Files.copy(Path.of(entry), natives.resolve("libsqlite4java-linux-amd64.so"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            int port = ServiceProcess.freePort();
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dsqlite4java.library.path=" + natives, "-cp", classpath,
+                    "com.amazonaws.services.dynamodbv2.local.main.ServerRunner", "-inMemory", "-sharedDb", "-port",
+                    Integer.toString(port)).directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("dynamodb-local.log").toFile())).start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    return new DynamoDbLocal(p, port);
+                } catch (java.io.IOException notYet) {
+                    Thread.sleep(100);
+                }
+            }
+            p.destroyForcibly();
+            throw new IllegalStateException("DynamoDB Local did not start; see " + work.resolve("dynamodb-local.log"));
+        }
+
+        String endpoint() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.destroy();
+            process.waitFor();
         }
     }
 }
