@@ -25,6 +25,11 @@ public final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final int port;
 
+    /** CPU time the service's process has used so far (zero where the platform does not say). */
+    public java.time.Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+    }
+
     private ServiceProcess(Process process, int port) {
         this.process = process;
         this.port = port;

@@ -105,12 +105,16 @@ public final class StatementEngineBench {
             // throughput: every run at once
             Map<String, Double> before = latency;
             long t0 = System.nanoTime();
+            long machineCpu0 = machineCpuMs();
+            long serviceCpu0 = app.cpuTime().toMillis();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 ids.add(start(port));
             }
             awaitAll(port, ids);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            long machineCpu = machineCpuMs() - machineCpu0;
+            long serviceCpu = app.cpuTime().toMillis() - serviceCpu0;
             Map<String, Double> after = metrics(port);
             double statements = delta(before, after, "shiftwork_statements_submitted_total");
             double execute = delta(before, after, "shiftwork_redshift_data_calls_total{operation=\"ExecuteStatement\"");
@@ -118,17 +122,29 @@ public final class StatementEngineBench {
             String mode = events ? "event" : "poll";
             String human = String.format(Locale.ROOT,
                     "%s mode: %.0f completions/s sustained (%d statements at once in %.1f s); resume overhead (runs one at a time) p50 %.2f ms, p99 %.2f ms;"
-                            + " per statement %.2f ExecuteStatement + %.2f DescribeStatement",
+                            + " per statement %.2f ExecuteStatement + %.2f DescribeStatement; CPU per completion %.1f ms"
+                            + " (whole machine: service, emulators, bench), of it the service %.1f ms",
                     mode, statements / seconds, (long) statements, seconds, latency.getOrDefault(q("0.5"), 0.0) * 1000,
-                    latency.getOrDefault(q("0.99"), 0.0) * 1000, execute / statements, describe / statements);
+                    latency.getOrDefault(q("0.99"), 0.0) * 1000, execute / statements, describe / statements,
+                    machineCpu / statements, serviceCpu / statements);
             String jsonLine = String.format(Locale.ROOT,
                     "{\"bench\":\"statements\",\"dynamodb\":\"%s\",\"mode\":\"%s\",\"statements\":%d,\"completionsPerSecond\":%.1f,"
-                            + "\"overheadP50Ms\":%.2f,\"overheadP99Ms\":%.2f,\"executePerStatement\":%.2f,\"describePerStatement\":%.2f}",
+                            + "\"overheadP50Ms\":%.2f,\"overheadP99Ms\":%.2f,\"executePerStatement\":%.2f,\"describePerStatement\":%.2f,"
+                            + "\"machineCpuMsPerCompletion\":%.1f,\"serviceCpuMsPerCompletion\":%.1f}",
                     extra.isEmpty() ? "moto" : "dynamodb-local", mode, (long) statements, statements / seconds,
                     latency.getOrDefault(q("0.5"), 0.0) * 1000,
-                    latency.getOrDefault(q("0.99"), 0.0) * 1000, execute / statements, describe / statements);
+                    latency.getOrDefault(q("0.99"), 0.0) * 1000, execute / statements, describe / statements,
+                    machineCpu / statements, serviceCpu / statements);
             return human + "\n" + jsonLine;
         }
+    }
+
+    /** Busy CPU time of the whole machine so far (Linux /proc/stat: user, nice, system, irq, softirq). */
+    private static long machineCpuMs() throws java.io.IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long jiffies = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                + Long.parseLong(f[7]);
+        return jiffies * 10; // USER_HZ 100
     }
 
     private static String q(String quantile) {
