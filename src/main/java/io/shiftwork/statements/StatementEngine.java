@@ -124,15 +124,15 @@ public class StatementEngine {
         StatementRequest request = request(exchange, sql, StatementNames.of(pipeline, runId, step, 1));
         long now = System.currentTimeMillis();
         long firstPoll = now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
-        Correlation waiting = new Correlation(request.statementName(), runId, pipeline, step, index, null,
+        Correlation recorded = new Correlation(request.statementName(), runId, pipeline, step, index, null,
                 Correlation.SUBMITTING, now, firstPoll, 0, write(request), null);
         @SuppressWarnings("unchecked")
         UnaryOperator<Run> pending = exchange.getProperty(StepSequence.PENDING, UnaryOperator.class);
         if (pending != null) {
-            submitClaimed(request, waiting, pending);
+            submitClaimed(request, recorded, pending);
             exchange.removeProperty(StepSequence.PENDING);
         } else {
-            submitRecorded(request, waiting);
+            submitRecorded(request, recorded);
         }
         metrics.counter("shiftwork.statements.submitted").increment();
         exchange.setProperty(WAITING, true);
@@ -144,9 +144,14 @@ public class StatementEngine {
         recordOverhead();
         String statementId = client.submit(request);
         correlations.submitted(request.statementName(), statementId, c.nextPollAtMs());
-        runs.update(c.runId(), r -> r.stepOpen(c.step())
-                ? r.updateStep(c.step(), s -> request.submitted(s, statementId)).withStatus(RunStatus.WAITING)
-                : r);
+        runs.update(c.runId(), waiting(c.step(), request, statementId));
+    }
+
+    /** The run's change once a step's statement is submitted: the step WAITING with the statement's id. */
+    private static UnaryOperator<Run> waiting(String step, StatementRequest request, String statementId) {
+        return r -> r.stepOpen(step)
+                ? r.updateStep(step, s -> request.submitted(s, statementId)).withStatus(RunStatus.WAITING)
+                : r;
     }
 
     /**
@@ -162,12 +167,8 @@ public class StatementEngine {
         try {
             recordOverhead();
             statementId = client.submit(request);
-            runs.update(c.runId(), r -> {
-                Run x = pending.apply(r);
-                return x.stepOpen(c.step())
-                        ? x.updateStep(c.step(), s -> request.submitted(s, statementId)).withStatus(RunStatus.WAITING)
-                        : x;
-            });
+            UnaryOperator<Run> submitted = waiting(c.step(), request, statementId);
+            runs.update(c.runId(), r -> submitted.apply(pending.apply(r)));
         } finally {
             inFlight.remove(request.statementName(), written);
             written.countDown();
@@ -308,10 +309,7 @@ public class StatementEngine {
             } else {
                 String error = state.error() != null && !state.error().isBlank() ? state.error()
                         : "statement " + c.statementId() + " ended " + state.status();
-                runs.update(c.runId(), r -> r.stepOpen(c.step())
-                        ? r.updateStep(c.step(), s -> s.finished(RunStatus.FAILED, now, null, error))
-                        : r);
-                runner.fail(c.runId(), error);
+                runner.fail(c.runId(), error); // fails the open step too, with the same error
             }
             correlations.applied(c.statementName(), state.status());
         } finally {
@@ -422,9 +420,7 @@ public class StatementEngine {
                 String id = client.submit(request);
                 long next = now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
                 correlations.submitted(c.statementName(), id, next);
-                runs.update(c.runId(), r -> r.stepOpen(c.step())
-                        ? r.updateStep(c.step(), s -> request.submitted(s, id)).withStatus(RunStatus.WAITING)
-                        : r);
+                runs.update(c.runId(), waiting(c.step(), request, id));
             } catch (JsonProcessingException | RuntimeException e) {
                 LOG.warnf("re-submitting %s failed: %s", c.statementName(), e.getMessage());
             }
