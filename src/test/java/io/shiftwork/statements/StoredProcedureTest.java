@@ -252,11 +252,16 @@ class StoredProcedureTest {
             assertEquals(List.of("early finished", "early started"), messages().stream().sorted().toList(),
                     "each procedure ran once");
         } finally {
-            String arn = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-                    .attributes().get(QueueAttributeName.QUEUE_ARN);
-            eventBridge.putTargets(b -> b.rule(config.rule()).targets(t -> t.id("shiftwork-statements").arn(arn)));
+            restoreEventTarget();
             startConsumers();
         }
+    }
+
+    /** Puts back the rule's target the test took away (events from EventBridge to the queue). */
+    private void restoreEventTarget() {
+        String arn = sqs.getQueueAttributes(b -> b.queueUrl(sqs.getQueueUrl(q -> q.queueName(config.queue())).queueUrl())
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        eventBridge.putTargets(b -> b.rule(config.rule()).targets(t -> t.id("shiftwork-statements").arn(arn)));
     }
 
     private void startConsumers() throws Exception {
@@ -282,9 +287,7 @@ class StoredProcedureTest {
             awaitRun(sequence, "SUCCEEDED");
             assertEquals(List.of("no event", "polled finished", "polled started"), messages().stream().sorted().toList());
         } finally {
-            String arn = sqs.getQueueAttributes(b -> b.queueUrl(sqs.getQueueUrl(q -> q.queueName(config.queue())).queueUrl())
-                    .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
-            eventBridge.putTargets(b -> b.rule(config.rule()).targets(t -> t.id("shiftwork-statements").arn(arn)));
+            restoreEventTarget();
         }
     }
 
@@ -302,10 +305,7 @@ class StoredProcedureTest {
             awaitRun(runId, "SUCCEEDED");
             assertEquals(2, messages().size(), "each procedure ran once");
         } finally {
-            if (!camel.getRouteController().getRouteStatus(StatementRoutes.EVENTS_ROUTE).isStarted()) {
-                camel.getRouteController().startRoute(StatementRoutes.EVENTS_ROUTE);
-                camel.getRouteController().startRoute("statement-poller");
-            }
+            startConsumers();
         }
     }
 
