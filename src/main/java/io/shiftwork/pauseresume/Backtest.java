@@ -28,14 +28,15 @@ public final class Backtest {
     /** What a backtest measured. */
     public record Result(String trace, double threshold, long minPauseMinutes, long resumeLeadMinutes, double testDays,
             double idleCapture, double busyWhilePaused, double pausedShare, double cyclesPerDay, double pausedHours,
-            double savings) {
+            double savings, double maxBusyWhilePaused, double hindsightCapture) {
 
         public String json() {
             return String.format(Locale.ROOT, "{\"trace\":\"%s\",\"threshold\":%.2f,\"minPauseMinutes\":%d,"
                     + "\"resumeLeadMinutes\":%d,\"testDays\":%.1f,\"idleCapture\":%.4f,\"busyWhilePaused\":%.4f,"
-                    + "\"pausedShare\":%.4f,\"cyclesPerDay\":%.2f,\"pausedHours\":%.1f,\"savings\":%.2f}", trace, threshold,
-                    minPauseMinutes, resumeLeadMinutes, testDays, idleCapture, busyWhilePaused, pausedShare, cyclesPerDay,
-                    pausedHours, savings);
+                    + "\"pausedShare\":%.4f,\"cyclesPerDay\":%.2f,\"pausedHours\":%.1f,\"savings\":%.2f,"
+                    + "\"maxBusyWhilePaused\":%.4f,\"hindsightCapture\":%.4f}", trace, threshold, minPauseMinutes,
+                    resumeLeadMinutes, testDays, idleCapture, busyWhilePaused, pausedShare, cyclesPerDay, pausedHours, savings,
+                    maxBusyWhilePaused, hindsightCapture);
         }
     }
 
@@ -87,13 +88,16 @@ public final class Backtest {
             default -> throw new IllegalArgumentException("--model is tuned or seasonal, got " + model);
         };
         Result r = run(trace.getFileName().toString(), read(trace), forecaster, threshold,
-                Duration.ofMinutes(minPause), Duration.ofMinutes(lead), trainDays, price, nodes);
+                Duration.ofMinutes(minPause), Duration.ofMinutes(lead), trainDays, price, nodes, maxBusy);
         System.out.printf(Locale.ROOT, "%s: threshold %.1f%%, min pause %d min, resume lead %d min, %.1f test days%n",
                 r.trace(), r.threshold(), r.minPauseMinutes(), r.resumeLeadMinutes(), r.testDays());
         System.out.printf(Locale.ROOT, "idle capture %.1f%%  busy-while-paused %.2f%%  paused %.1f%% of the time  "
                 + "%.2f pause cycles/day  %.1f h paused  savings %.2f (%d nodes at %.3f/node-hour)%n",
                 r.idleCapture() * 100, r.busyWhilePaused() * 100, r.pausedShare() * 100, r.cyclesPerDay(), r.pausedHours(),
                 r.savings(), nodes, price);
+        System.out.printf(Locale.ROOT, "hindsight bound: with the future known, the same guard and lead, and busy-while-paused "
+                + "<= %.2f%%, no plan captures more than %.1f%% of the idle time%n", r.maxBusyWhilePaused() * 100,
+                r.hindsightCapture() * 100);
         System.out.println(r.json());
     }
 
@@ -111,7 +115,7 @@ public final class Backtest {
     }
 
     public static Result run(String name, List<Sample> samples, Forecaster forecaster, double threshold, Duration minPause,
-            Duration lead, int trainDays, double price, int nodes) {
+            Duration lead, int trainDays, double price, int nodes, double maxBusyWhilePaused) {
         Instant first = samples.get(0).at().truncatedTo(ChronoUnit.DAYS);
         Instant last = samples.get(samples.size() - 1).at();
         Instant testStart = first.plus(Duration.ofDays(trainDays));
@@ -141,9 +145,10 @@ public final class Backtest {
             }
         }
         double days = score.hours() / 24;
+        Hindsight.Bound bound = Hindsight.bound(samples, testStart, last, threshold, minPause, lead, maxBusyWhilePaused);
         return new Result(name, threshold, minPause.toMinutes(), lead.toMinutes(), days, score.idleCapture(),
                 score.busyWhilePaused(), score.pausedHours() / score.hours(), windows.size() / days, score.pausedHours(),
-                score.pausedHours() * nodes * price);
+                score.pausedHours() * nodes * price, maxBusyWhilePaused, bound.idleCapture());
     }
 
     /** {@code -Dbacktest.guard=none}: score the plan without the executor's CPU guard. */
