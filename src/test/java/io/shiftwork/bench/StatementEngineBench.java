@@ -88,7 +88,11 @@ public final class StatementEngineBench {
         // poll mode: first poll after 100 ms (production default 1 s), so a trivial statement needs one
         properties.put("shiftwork.statements.poll-initial", "PT0.1S");
         properties.put("shiftwork.statements.poller-interval", events ? "PT1S" : "PT0.2S");
-        try (ServiceProcess app = ServiceProcess.start(work, port, properties, Map.of())) {
+        // -Dbench.service.java-options="-XX:StartFlightRecording=filename=/tmp/{mode}.jfr": JVM options of the service
+        // (e.g. to profile it); {mode} becomes event or poll
+        String javaOptions = System.getProperty("bench.service.java-options", "").replace("{mode}", events ? "event" : "poll");
+        try (ServiceProcess app = ServiceProcess.start(work, port, properties,
+                javaOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", javaOptions))) {
             if (events) {
                 // moto's EventBridge spends ~240 ms of CPU per event delivered to SQS; the engine is measured here
                 aws.redshift().dataApi().eventsToQueue(aws.config().get("shiftwork.aws.endpoint-override")
