@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -53,7 +52,9 @@ public class CpuHistory {
     public List<Sample> update(String clusterId) {
         TreeMap<Instant, Double> samples = new TreeMap<>();
         read(clusterId).forEach(s -> samples.put(s.at(), s.cpu()));
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+        // periods on 5-minute boundaries, like the forecaster's slots: CloudWatch starts its periods at StartTime,
+        // so an unaligned start would label 17:58-18:03 as the 17:55 slot
+        Instant now = Instant.ofEpochSecond(SeasonalForecaster.slot(clock.instant()) * Forecaster.STEP.toSeconds());
         Instant from = samples.isEmpty() ? now.minus(Duration.ofDays(config.backfillDays()))
                 : samples.lastKey().plus(Forecaster.STEP);
         fetch(clusterId, "CPUUtilization", from, now).forEach(s -> samples.put(s.at(), s.cpu()));

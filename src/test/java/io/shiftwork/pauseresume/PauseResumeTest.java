@@ -87,6 +87,9 @@ class PauseResumeTest {
         assertEquals("item_id,timestamp,target_value", lines[0]);
         assertTrue(lines[1].matches("quiet,\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2},1\\.5"), lines[1]);
         assertEquals(2 * 288 - 12, lines.length - 1, "the hole stays a hole: no zeros written");
+        for (int i = 1; i < lines.length; i++) {
+            assertTrue(lines[i].matches("quiet,[-0-9]{10} \\d{2}:\\d[05]:00,.*"), "5-minute periods on 5-minute boundaries: " + lines[i]);
+        }
 
         manager.execute();
         assertEquals("paused", status("quiet"), () -> given().get("/pipelines/cluster-pause/runs").asString());
