@@ -27,7 +27,15 @@ public final class LocalAws implements AutoCloseable {
     public static LocalAws start(Path workDir) {
         MotoServer moto = MotoServer.start(workDir);
         try {
-            return new LocalAws(moto, LocalRedshift.start(workDir, moto.endpoint(), REGION));
+            LocalRedshift redshift = LocalRedshift.start(workDir, moto.endpoint(), REGION);
+            try {
+                // moto tells the local Redshift of snapshots, copies, restores and cluster changes
+                moto.configure(Map.of("redshiftHook", redshift.endpoint().toString()));
+            } catch (RuntimeException e) {
+                redshift.close();
+                throw e;
+            }
+            return new LocalAws(moto, redshift);
         } catch (RuntimeException e) {
             moto.close();
             throw e;
