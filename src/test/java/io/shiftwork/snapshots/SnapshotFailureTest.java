@@ -39,8 +39,7 @@ class SnapshotFailureTest {
             return Map.of("shiftwork.snapshots.schedules.a-ghost.target", "ghost",
                     "shiftwork.snapshots.schedules.a-ghost.interval", "1 hours",
                     "shiftwork.snapshots.schedules.b-real.target", "real",
-                    "shiftwork.snapshots.schedules.b-real.interval", "1 hours",
-                    "shiftwork.snapshots.copy-automated", "false");
+                    "shiftwork.snapshots.schedules.b-real.interval", "1 hours");
         }
     }
 
@@ -55,6 +54,9 @@ class SnapshotFailureTest {
     void aFailingScheduleIsRecordedAndAlertedWithoutStoppingTheOthers() {
         redshift.createCluster(b -> b.clusterIdentifier("real").nodeType("ra3.xlplus").masterUsername("admin")
                 .masterUserPassword("Passw0rd-not-secret").numberOfNodes(2));
+        // like AWS, a new cluster is "creating" for a while, then has an automated snapshot to copy
+        await().atMost(Duration.ofSeconds(20)).until(() -> redshift.describeClusterSnapshots(b -> b.clusterIdentifier("real")
+                .snapshotType("automated")).snapshots().stream().anyMatch(s -> "available".equals(s.status())));
         String topic = sns.listTopics().topics().stream().map(t -> t.topicArn()).filter(a -> a.endsWith(":shiftwork-support")).findFirst().orElseThrow();
         String url = sqs.createQueue(b -> b.queueName("snapshot-alerts")).queueUrl();
         String arn = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
@@ -68,6 +70,8 @@ class SnapshotFailureTest {
         assertTrue(run.getString("steps.find { it.name == 'schedule-a-ghost' }.error").contains("ClusterNotFound"),
                 run.getString("steps.find { it.name == 'schedule-a-ghost' }.error"));
         assertEquals("SUCCEEDED", run.getString("steps.find { it.name == 'schedule-b-real' }.status"), "the ghost did not stop the next schedule");
+        assertTrue(run.getString("steps.find { it.name == 'schedule-b-real' }.output.copiedFrom").startsWith("rs:real-"),
+                "production default: a copy of the automated snapshot");
         assertEquals(1, redshift.describeClusterSnapshots(b -> b.clusterIdentifier("real")).snapshots().stream()
                 .filter(s -> "manual".equals(s.snapshotType())).count());
 

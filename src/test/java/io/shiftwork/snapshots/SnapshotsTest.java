@@ -54,9 +54,6 @@ class SnapshotsTest {
             c.put("shiftwork.snapshots.schedules.fin.retention", "2 days");
             c.put("shiftwork.snapshots.manual-snapshot-quota", "2");
             c.put("shiftwork.snapshots.page-size", "2");
-            // moto has no CopyClusterSnapshot (and makes an automated snapshot per cluster): the copy path is
-            // covered by SnapshotPlannerTest
-            c.put("shiftwork.snapshots.copy-automated", "false");
             return c;
         }
     }
@@ -80,6 +77,11 @@ class SnapshotsTest {
                         .masterUserPassword("Passw0rd-not-secret").numberOfNodes(2));
             }
         }
+        // like AWS, the emulator creates a cluster (and its first automated snapshot) over a while
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> List.of("sales", "analytics")
+                .stream().allMatch(id -> "available".equals(redshift.describeClusters(b -> b.clusterIdentifier(id))
+                        .clusters().get(0).clusterStatus())));
+        awaitSnapshotsAvailable();
         if (serverless.listNamespaces(b -> b.maxResults(100)).namespaces().stream().noneMatch(n -> n.namespaceName().equals("fin-ns"))) {
             serverless.createNamespace(b -> b.namespaceName("fin-ns"));
         }
@@ -91,6 +93,13 @@ class SnapshotsTest {
         serverless.listSnapshots(b -> b.namespaceName("fin-ns")).snapshots()
                 .forEach(s -> serverless.deleteSnapshot(b -> b.snapshotName(s.snapshotName())));
         clock.reset();
+    }
+
+    /** A snapshot is "creating" for a while, and only an available one may be deleted, restored or copied. */
+    private void awaitSnapshotsAvailable() {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> redshift
+                .describeClusterSnapshots(b -> b.maxRecords(100)).snapshots().stream()
+                .allMatch(s -> "available".equals(s.status())));
     }
 
     @AfterEach
@@ -127,6 +136,8 @@ class SnapshotsTest {
         assertEquals("hourly", tags(s).get("scheduleNamespace"));
         assertTrue(tags(s).containsKey("creationTimestamp"));
         assertEquals(s.snapshotIdentifier(), first.getString("steps.find { it.name == 'schedule-hourly' }.awsIds.snapshotIdentifier"));
+        assertTrue(first.getString("steps.find { it.name == 'schedule-hourly' }.output.copiedFrom").startsWith("rs:sales-"),
+                "production default: the snapshot is a copy of the automated one: " + first.prettify());
 
         var fin = serverless.listSnapshots(b -> b.namespaceName("fin-ns")).snapshots();
         assertEquals(1, fin.size());
@@ -155,6 +166,7 @@ class SnapshotsTest {
         List<String> own = manualOf("sales").stream().map(Snapshot::snapshotIdentifier).filter(id -> id.startsWith("hourly-"))
                 .sorted().toList();
         assertEquals(2, own.size(), "a new snapshot once the interval passed: " + own);
+        awaitSnapshotsAvailable();
 
         // by the application's clock both are now 4 h old, past the 3 h retention
         clock.advance(Duration.ofHours(2));
@@ -209,6 +221,7 @@ class SnapshotsTest {
     @Test
     void aRestoreDrillMeasuresTheRtoVerifiesAndDeletesTheTemporaryCluster() {
         run();
+        awaitSnapshotsAvailable();
         JsonPath d = drill("{\"schedule\": \"hourly\", \"verifySql\": \"select 1\"}");
         assertEquals("SUCCEEDED", d.getString("status"), d.prettify());
         String temp = d.getString("steps.find { it.name == 'restore' }.output.temporary");
