@@ -51,9 +51,7 @@ public final class SnapshotBench {
             }
             Files.createDirectories(work.resolve("config"));
             Files.writeString(work.resolve("config/application.properties"), config + "shiftwork.snapshots.scheduled=false\n"
-                    + "shiftwork.snapshots.manual-snapshot-quota=1000\nquarkus.log.level=WARN\n"
-                    // moto has no CopyClusterSnapshot and makes an automated snapshot per cluster
-                    + "shiftwork.snapshots.copy-automated=false\n");
+                    + "shiftwork.snapshots.manual-snapshot-quota=1000\nquarkus.log.level=WARN\n");
             int port = ServiceProcess.freePort();
             Map<String, String> properties = new HashMap<>(aws.config());
             properties.put("shiftwork.bootstrap", "true");
