@@ -70,6 +70,7 @@ public final class DataApiEmulator implements AutoCloseable {
     private final ClusterStatuses clusters;
     private final ClusterSnapshots clusterSnapshots;
     private volatile Duration clockOffset = Duration.ZERO;
+    private volatile int statementsKept = MAX_STATEMENTS_KEPT;
     private final AtomicLong submits = new AtomicLong();
     private final AtomicLong queryIds = new AtomicLong(1000);
     private final AtomicInteger active = new AtomicInteger();
@@ -162,6 +163,7 @@ public final class DataApiEmulator implements AutoCloseable {
         clientTokens.clear();
         activeByTarget.clear();
         clockOffset = Duration.ZERO;
+        statementsKept = MAX_STATEMENTS_KEPT;
         maxActiveStatements = DEFAULT_MAX_ACTIVE_STATEMENTS;
         resultPageRows = 1000;
         eventsQueueUrl = null;
@@ -832,13 +834,19 @@ public final class DataApiEmulator implements AutoCloseable {
 
     // ---- helpers
 
+    /** How many statements are kept before the oldest finished ones are forgotten (their ClientTokens are not). */
+    public void statementsKept(int kept) {
+        this.statementsKept = kept;
+    }
+
     private void trim() {
-        if (statements.size() <= MAX_STATEMENTS_KEPT) {
+        int kept = statementsKept;
+        if (statements.size() <= kept) {
             return;
         }
         statements.values().stream().filter(StatementRecord::terminal)
                 .sorted(Comparator.comparing(s -> s.createdAt))
-                .limit(statements.size() - MAX_STATEMENTS_KEPT)
+                .limit(statements.size() - kept)
                 .forEach(s -> statements.remove(s.id));
     }
 

@@ -145,6 +145,7 @@ public final class LocalPostgres implements AutoCloseable {
     public synchronized void copy(String source, String target) {
         ensure(source);
         drop(target);
+        awaitIdle(source, 10_000);
         for (int attempt = 1;; attempt++) {
             disconnect(source);
             try (Connection admin = admin(); Statement s = admin.createStatement()) {
@@ -162,6 +163,28 @@ public final class LocalPostgres implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while copying " + source, e);
             }
+        }
+    }
+
+    /** Waits (at most {@code millis}) until no statement runs in the database, as a snapshot does not kill queries. */
+    private void awaitIdle(String name, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        try (Connection admin = admin(); PreparedStatement s = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                + "WHERE datname = ? AND pid <> pg_backend_pid() AND state NOT IN ('idle', 'idle in transaction (aborted)')")) {
+            s.setString(1, name);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    if (r.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not watch " + name + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Test controls under {@code /_emulator/}: {@code POST faults} {"action": "fail|hang|delay", "pattern": regex,
  * "message", "seconds", "times"}; {@code POST throttle} {"rate": 0..1}; {@code POST settings}
  * {"resultPageRows", "maxActiveStatements", "restoreMillis", "workgroupDeleteMillis", "clockOffsetSeconds",
- * "clusterStatusCache"}; {@code POST reset}; {@code GET health}.
+ * "statementsKept", "clusterStatusCache"}; {@code POST reset}; {@code GET health}.
  *
  * <p>
  * Hooks moto calls when its clusters change (JSON bodies): {@code cluster-snapshot} {"clusterIdentifier",
@@ -232,6 +232,9 @@ public final class LocalRedshift implements AutoCloseable {
                 }
                 if (body.has("workgroupDeleteMillis")) {
                     serverless.workgroupDeleteMillis(body.get("workgroupDeleteMillis").asLong());
+                }
+                if (body.has("statementsKept")) {
+                    dataApi.statementsKept(body.get("statementsKept").asInt());
                 }
                 if (body.has("clockOffsetSeconds")) {
                     dataApi.clockOffset(java.time.Duration.ofSeconds(body.get("clockOffsetSeconds").asLong()));
