@@ -18,6 +18,12 @@ public class LocalAwsTestResource implements QuarkusTestResourceLifecycleManager
     // handle lives in the system properties, holding only JDK types.
     private static final String SHARED = "shiftwork.test.emulators";
 
+    /**
+     * The provisioned clusters created in moto after every reset: the local Redshift runs statements only on
+     * clusters moto knows ({@code shiftwork.statements.cluster-identifier} in %test is shiftwork-test).
+     */
+    static final String[] CLUSTERS = {"shiftwork-test"};
+
     @SuppressWarnings("unchecked")
     static Map<String, Object> shared() {
         synchronized (System.getProperties()) {
@@ -27,7 +33,10 @@ public class LocalAwsTestResource implements QuarkusTestResourceLifecycleManager
                 Runtime.getRuntime().addShutdownHook(new Thread(local::close));
                 Map<String, Object> h = new HashMap<>();
                 h.put("config", Map.copyOf(local.config()));
-                h.put("reset", (Runnable) local::reset);
+                h.put("reset", (Runnable) () -> {
+                    local.reset();
+                    local.createClusters(CLUSTERS);
+                });
                 System.getProperties().put(SHARED, h);
                 handle = h;
             }

@@ -43,6 +43,7 @@ class PackagedAppIT {
     @BeforeAll
     static void emulators() {
         aws = LocalAws.start(Path.of("target", "emulators").toAbsolutePath());
+        aws.createClusters("shiftwork-it", "shiftwork-it-etl");
     }
 
     @AfterAll

@@ -45,6 +45,7 @@ public class DevEmulatorsConfigSourceFactory implements ConfigSourceFactory {
         if (started == null) {
             LocalAws local = LocalAws.start(Path.of("target", "emulators").toAbsolutePath());
             Runtime.getRuntime().addShutdownHook(new Thread(local::close, "shiftwork-emulators-stop"));
+            local.createLocalRunCluster();
             Map<String, String> config = new HashMap<>(local.config());
             StringBuilder banner = new StringBuilder("Shiftwork local emulators:");
             local.endpoints().forEach((name, url) -> banner.append("\n  ").append(name).append(": ").append(url));

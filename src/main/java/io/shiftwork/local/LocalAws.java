@@ -1,10 +1,17 @@
 package io.shiftwork.local;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.shiftwork.local.redshift.LocalRedshift;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.redshift.RedshiftClient;
+import software.amazon.awssdk.services.redshift.model.ClusterAlreadyExistsException;
 
 /**
  * One call brings up every local emulator on free loopback ports — moto (AWS control planes), an embedded
@@ -15,6 +22,8 @@ import io.shiftwork.local.redshift.LocalRedshift;
 public final class LocalAws implements AutoCloseable {
 
     public static final String REGION = "us-east-1";
+    /** The cluster the dev profile runs its statements on. */
+    public static final String LOCAL_RUN_CLUSTER = "shiftwork-local";
 
     private final MotoServer moto;
     private final LocalRedshift redshift;
@@ -70,6 +79,42 @@ public final class LocalAws implements AutoCloseable {
         c.put("shiftwork.aws.access-key-id", "local");
         c.put("shiftwork.aws.secret-access-key", "local");
         return c;
+    }
+
+    /**
+     * Creates these provisioned clusters in moto (those missing) and waits until each is {@code available}: the
+     * local Redshift runs statements only on clusters moto knows and says are available, as the Data API does.
+     */
+    public void createClusters(String... clusterIdentifiers) {
+        try (RedshiftClient redshift = RedshiftClient.builder().endpointOverride(moto.endpoint()).region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build()) {
+            for (String id : clusterIdentifiers) {
+                try {
+                    redshift.createCluster(b -> b.clusterIdentifier(id).nodeType("ra3.xlplus").numberOfNodes(2)
+                            .masterUsername("awsuser").masterUserPassword("Local-only-0"));
+                } catch (ClusterAlreadyExistsException exists) {
+                    // created by someone else: only its status matters
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            for (String id : clusterIdentifiers) {
+                while (!"available".equals(redshift.describeClusters(b -> b.clusterIdentifier(id)).clusters().get(0).clusterStatus())) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("cluster " + id + " did not become available in moto within 60 s");
+                    }
+                    MotoServer.sleep(100);
+                }
+            }
+        }
+    }
+
+    /**
+     * The local run's own cluster ({@code shiftwork-local}, the dev profile's
+     * {@code shiftwork.statements.cluster-identifier}) in moto, unless someone (a demo bootstrap) created it already.
+     */
+    public void createLocalRunCluster() {
+        createClusters(LOCAL_RUN_CLUSTER);
     }
 
     /** Forgets everything the emulators hold. */

@@ -11,6 +11,7 @@ public final class LocalAwsMain {
 
     public static void main(String[] args) throws InterruptedException {
         LocalAws local = LocalAws.start(Path.of(System.getProperty("java.io.tmpdir"), "shiftwork-local"));
+        local.createLocalRunCluster();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             local.close();

@@ -153,6 +153,8 @@ public class RestoreDrill {
                 try {
                     if (schedule.kind() == Schedule.Kind.SERVERLESS) {
                         serverless.deleteWorkgroup(b -> b.workgroupName(temp));
+                        // AWS deletes a workgroup asynchronously; its namespace refuses deletion until it is gone
+                        await(timeout, () -> workgroupGone(temp));
                         serverless.deleteNamespace(b -> b.namespaceName(temp));
                     } else {
                         redshift.deleteCluster(b -> b.clusterIdentifier(temp).skipFinalClusterSnapshot(true));
@@ -164,6 +166,15 @@ public class RestoreDrill {
                 }
             }
             alerts.publish("Shiftwork: restore drill of " + namespace + " " + result.get("outcome"), result);
+        }
+    }
+
+    private boolean workgroupGone(String workgroup) {
+        try {
+            serverless.getWorkgroup(b -> b.workgroupName(workgroup));
+            return false;
+        } catch (software.amazon.awssdk.services.redshiftserverless.model.ResourceNotFoundException e) {
+            return true;
         }
     }
 

@@ -28,6 +28,11 @@ public final class DataApiBench {
                         .httpClient(ApacheHttpClient.builder().build())
                         .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).apiCallTimeout(Duration.ofSeconds(10)))
                         .build()) {
+            local.createClusters("bench");
+            if (args.length > 1 && args[1].equals("cached")) {
+                // what the cluster-status lookup costs when moto reports its changes and statuses are cached
+                local.redshift().clusterStatusCache(true);
+            }
             for (int i = 0; i < 200; i++) {
                 once(data, i);
             }

@@ -43,6 +43,7 @@ public final class StatementEngineBench {
                     dynamoLocal ? "DynamoDB Local" : "moto");
             for (boolean events : new boolean[] { true, false }) {
                 aws.reset();
+                aws.createClusters("bench");
                 // poll mode spends moto's single core on O(table) index queries: a fifth of the load
                 if (dynamoLocal) {
                     try (DynamoDbLocal ddb = DynamoDbLocal.start(work)) {

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -46,6 +47,15 @@ public final class DataApiEmulator implements AutoCloseable {
     static final String ACCOUNT = "123456789012";
     private static final Pattern STATEMENT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:\\d+)?");
     private static final int MAX_STATEMENTS_KEPT = 50_000;
+    /** "Maximum number of active queries (STARTED and SUBMITTED) per cluster or workgroup": the Data API quota. */
+    static final int DEFAULT_MAX_ACTIVE_STATEMENTS = 500;
+    /** A ClientToken makes a retried submit idempotent for 8 hours. */
+    static final Duration CLIENT_TOKEN_LIFETIME = Duration.ofHours(8);
+    private static final Pattern CLUSTER_IDENTIFIER = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+    private static final Pattern WORKGROUP_NAME = Pattern.compile("[a-z0-9-]{3,63}|arn:aws[a-z-]*:redshift-serverless:"
+            + "[a-z0-9-]+:\\d{12}:workgroup/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern PARAMETER_NAME = Pattern.compile("[0-9a-zA-Z_]+");
+    static final String NO_ENDPOINT = "Redshift endpoint doesn't exist in this region.";
 
     private final ObjectMapper json = new ObjectMapper();
     private final LocalPostgres pg;
@@ -55,12 +65,18 @@ public final class DataApiEmulator implements AutoCloseable {
     private final String region;
     private final Faults faults = new Faults();
     private final Map<String, StatementRecord> statements = new ConcurrentHashMap<>();
-    private final Map<String, String> clientTokens = new ConcurrentHashMap<>();
+    private final Map<String, IssuedToken> clientTokens = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> activeByTarget = new ConcurrentHashMap<>();
+    private final ClusterStatuses clusters;
+    private final ClusterSnapshots clusterSnapshots;
+    private volatile Duration clockOffset = Duration.ZERO;
+    private volatile int statementsKept = MAX_STATEMENTS_KEPT;
+    private final AtomicLong submits = new AtomicLong();
     private final AtomicLong queryIds = new AtomicLong(1000);
     private final AtomicInteger active = new AtomicInteger();
     private final ThreadPoolExecutor workers;
     private final ExecutorService eventSender;
-    private volatile int maxActiveStatements = 200;
+    private volatile int maxActiveStatements = DEFAULT_MAX_ACTIVE_STATEMENTS;
     private volatile int resultPageRows = 1000;
     private volatile String eventsQueueUrl;
     private final software.amazon.awssdk.services.sqs.SqsClient sqs;
@@ -68,9 +84,11 @@ public final class DataApiEmulator implements AutoCloseable {
     private final ProcedureCopies copies = new ProcedureCopies();
 
     public DataApiEmulator(LocalPostgres pg, S3Client s3, EventBridgeClient events,
-            software.amazon.awssdk.services.sqs.SqsClient sqs, ServerlessEmulator serverless, String region,
-            int workerThreads) {
+            software.amazon.awssdk.services.sqs.SqsClient sqs, ServerlessEmulator serverless, ClusterStatuses clusters,
+            ClusterSnapshots clusterSnapshots, String region, int workerThreads) {
         this.pg = pg;
+        this.clusters = clusters;
+        this.clusterSnapshots = clusterSnapshots;
         this.s3 = s3;
         this.events = events;
         this.sqs = sqs;
@@ -116,6 +134,15 @@ public final class DataApiEmulator implements AutoCloseable {
         this.maxActiveStatements = max;
     }
 
+    /** Moves the emulator's clock (ClientToken expiry) this far ahead of the system clock. */
+    public void clockOffset(Duration offset) {
+        this.clockOffset = offset;
+    }
+
+    private Instant now() {
+        return Instant.now().plus(clockOffset);
+    }
+
     public void resultPageRows(int rows) {
         this.resultPageRows = rows;
     }
@@ -134,7 +161,10 @@ public final class DataApiEmulator implements AutoCloseable {
         statements.values().forEach(s -> s.cancelled.countDown());
         statements.clear();
         clientTokens.clear();
-        maxActiveStatements = 200;
+        activeByTarget.clear();
+        clockOffset = Duration.ZERO;
+        statementsKept = MAX_STATEMENTS_KEPT;
+        maxActiveStatements = DEFAULT_MAX_ACTIVE_STATEMENTS;
         resultPageRows = 1000;
         eventsQueueUrl = null;
     }
@@ -162,7 +192,15 @@ public final class DataApiEmulator implements AutoCloseable {
         if (sql.isBlank()) {
             throw AwsError.validation("Sql must not be empty");
         }
+        checkSqlSize(sql);
         return submit(req, sql, null);
+    }
+
+    /** Data API quota "Maximum query statement size: 100 KB", answered with the service's own message. */
+    private static void checkSqlSize(String sql) {
+        if (sql.length() > 25_000 && sql.getBytes(StandardCharsets.UTF_8).length > 100_000) {
+            throw AwsError.validation("Cannot process query string larger than 100kB");
+        }
     }
 
     private JsonNode batchExecute(JsonNode req) {
@@ -175,6 +213,7 @@ public final class DataApiEmulator implements AutoCloseable {
         }
         List<String> list = new ArrayList<>();
         sqls.forEach(s -> list.add(s.asText()));
+        list.forEach(DataApiEmulator::checkSqlSize);
         return submit(req, String.join("; ", list), list);
     }
 
@@ -198,11 +237,23 @@ public final class DataApiEmulator implements AutoCloseable {
         if (workgroup != null && dbUser != null) {
             throw AwsError.validation("DbUser is not supported with WorkgroupName; use SecretArn or IAM");
         }
-        if (name != null && name.length() > 500) {
-            throw AwsError.validation("StatementName must be at most 500 characters, got " + name.length());
+        if (cluster != null) {
+            constraint(cluster, "clusterIdentifier", cluster.length() <= 63 && CLUSTER_IDENTIFIER.matcher(cluster).matches(),
+                    "Member must satisfy regular expression pattern: [a-z][a-z0-9]*(-[a-z0-9]+)* and length 1 to 63");
         }
-        if (sql.length() > 100_000) {
-            throw AwsError.validation("Sql must be at most 100 KB");
+        if (workgroup != null) {
+            constraint(workgroup, "workgroupName", workgroup.length() <= 128 && WORKGROUP_NAME.matcher(workgroup).matches(),
+                    "Member must be a workgroup name (3 to 63 of a-z, 0-9, -) or a workgroup ARN");
+            workgroup = serverless.workgroupName(workgroup);
+        }
+        // botocore's redshift-data model (2019-12-20): StatementNameString 0..2048, ClientToken 1..64
+        if (name != null) {
+            constraint(name.length() + " characters", "statementName", name.length() <= 2048,
+                    "Member must have length less than or equal to 2048");
+        }
+        if (token != null) {
+            constraint(token, "clientToken", !token.isEmpty() && token.length() <= 64,
+                    "Member must have length between 1 and 64");
         }
         List<Map<String, String>> params = parameters(req.get("Parameters"));
         if (batch != null && !params.isEmpty()) {
@@ -211,17 +262,28 @@ public final class DataApiEmulator implements AutoCloseable {
         if (batch == null) {
             checkPlaceholders(sql, params);
         }
+        Instant clock = now();
         if (token != null) {
-            String existing = clientTokens.get(token);
-            if (existing != null && statements.containsKey(existing)) {
-                return submitted(statements.get(existing));
+            IssuedToken existing = clientTokens.get(token);
+            if (existing != null && existing.expiresAt().isAfter(clock)) {
+                return existing.response().deepCopy();
             }
         }
-        if (active.get() >= maxActiveStatements) {
-            throw new AwsError(400, "ActiveStatementsExceededException",
-                    "The number of active statements exceeds the limit of " + maxActiveStatements);
+        if (submits.incrementAndGet() % 1000 == 0) {
+            clientTokens.values().removeIf(t -> !t.expiresAt().isAfter(clock));
+        }
+        checkTarget(cluster, workgroup);
+        String target = targetKey(cluster, workgroup);
+        AtomicInteger targetActive = activeByTarget.computeIfAbsent(target, t -> new AtomicInteger());
+        if (targetActive.get() >= maxActiveStatements) {
+            throw new AwsError(400, "ActiveStatementsExceededException", "The number of active statements on "
+                    + (cluster != null ? "cluster " + cluster : "workgroup " + workgroup) + " exceeds the limit of "
+                    + maxActiveStatements);
         }
         String key = databaseKey(cluster, workgroup, database);
+        if (cluster != null) {
+            clusterSnapshots.used(cluster, database);
+        }
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
         List<StatementRecord> subs = null;
@@ -235,17 +297,55 @@ public final class DataApiEmulator implements AutoCloseable {
         StatementRecord st = new StatementRecord(id, sql, params, cluster, workgroup, database, dbUser, secretArn,
                 name, req.path("WithEvent").asBoolean(false), now, key, batch == null ? queryIds.incrementAndGet() : -1,
                 1_073_000 + (int) (queryIds.get() % 100_000), subs);
+        ObjectNode response = submitted(st);
         if (token != null) {
-            String raced = clientTokens.putIfAbsent(token, id);
-            if (raced != null && statements.containsKey(raced)) {
-                return submitted(statements.get(raced));
+            IssuedToken mine = new IssuedToken(response, clock.plus(CLIENT_TOKEN_LIFETIME));
+            IssuedToken won = clientTokens.merge(token, mine, (old, neu) -> old.expiresAt().isAfter(clock) ? old : neu);
+            if (won != mine) {
+                return won.response().deepCopy();
             }
         }
         statements.put(id, st);
         trim();
         active.incrementAndGet();
+        targetActive.incrementAndGet();
         workers.execute(() -> run(st));
-        return submitted(st);
+        return response.deepCopy();
+    }
+
+    /** What a ClientToken answered, kept 8 hours whether or not its statement is still kept. */
+    private record IssuedToken(ObjectNode response, Instant expiresAt) {
+    }
+
+    private static void constraint(String value, String member, boolean ok, String rule) {
+        if (!ok) {
+            throw AwsError.validation("1 validation error detected: Value '" + value + "' at '" + member
+                    + "' failed to satisfy constraint: " + rule);
+        }
+    }
+
+    private static String targetKey(String cluster, String workgroup) {
+        return cluster != null ? "cluster/" + cluster : "workgroup/" + workgroup;
+    }
+
+    /**
+     * The Data API runs statements only on a cluster that exists and is available (moto says which), or on a
+     * workgroup that exists and is AVAILABLE; any other answers ValidationException.
+     */
+    private void checkTarget(String cluster, String workgroup) {
+        if (cluster != null) {
+            String status = clusters.status(cluster).orElseThrow(() -> AwsError.validation(NO_ENDPOINT));
+            if (!"available".equals(status)) {
+                throw AwsError.validation("Cluster " + cluster + " is " + status
+                        + ": statements run only on an available cluster");
+            }
+        } else {
+            String status = serverless.workgroupStatus(workgroup).orElseThrow(() -> AwsError.validation(NO_ENDPOINT));
+            if (!"AVAILABLE".equals(status)) {
+                throw AwsError.validation("Workgroup " + workgroup + " is " + status
+                        + ": statements run only on an AVAILABLE workgroup");
+            }
+        }
     }
 
     private ObjectNode submitted(StatementRecord st) {
@@ -274,15 +374,28 @@ public final class DataApiEmulator implements AutoCloseable {
         if (node == null || node.isNull()) {
             return params;
         }
+        // SqlParametersList: at least 1 item; SqlParameter.name pattern [0-9a-zA-Z_]+, value at least 1 character
+        if (!node.isArray() || node.isEmpty()) {
+            throw AwsError.validation("1 validation error detected: Value '[]' at 'parameters' failed to satisfy "
+                    + "constraint: Member must have length greater than or equal to 1");
+        }
+        int i = 0;
         for (JsonNode p : node) {
-            String name = p.path("name").asText(null);
-            String value = p.path("value").asText(null);
-            if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw AwsError.validation("Parameter name '" + name + "' is not valid");
+            i++;
+            String name = p.hasNonNull("name") ? p.get("name").asText() : null;
+            String value = p.hasNonNull("value") ? p.get("value").asText() : null;
+            if (name == null) {
+                throw AwsError.validation("1 validation error detected: Value null at 'parameters." + i
+                        + ".member.name' failed to satisfy constraint: Member must not be null");
             }
+            constraint(name, "parameters." + i + ".member.name", PARAMETER_NAME.matcher(name).matches(),
+                    "Member must satisfy regular expression pattern: [0-9a-zA-Z_]+");
             if (value == null) {
-                throw AwsError.validation("Parameter '" + name + "' has no value");
+                throw AwsError.validation("1 validation error detected: Value null at 'parameters." + i
+                        + ".member.value' failed to satisfy constraint: Member must not be null");
             }
+            constraint(value, "parameters." + i + ".member.value", !value.isEmpty(),
+                    "Member must have length greater than or equal to 1");
             params.add(Map.of("name", name, "value", value));
         }
         return params;
@@ -325,6 +438,10 @@ public final class DataApiEmulator implements AutoCloseable {
         } finally {
             st.durationNanos = System.nanoTime() - start;
             active.decrementAndGet();
+            AtomicInteger targetActive = activeByTarget.get(targetKey(st.clusterIdentifier, st.workgroupName));
+            if (targetActive != null) {
+                targetActive.decrementAndGet();
+            }
         }
     }
 
@@ -717,13 +834,19 @@ public final class DataApiEmulator implements AutoCloseable {
 
     // ---- helpers
 
+    /** How many statements are kept before the oldest finished ones are forgotten (their ClientTokens are not). */
+    public void statementsKept(int kept) {
+        this.statementsKept = kept;
+    }
+
     private void trim() {
-        if (statements.size() <= MAX_STATEMENTS_KEPT) {
+        int kept = statementsKept;
+        if (statements.size() <= kept) {
             return;
         }
         statements.values().stream().filter(StatementRecord::terminal)
                 .sorted(Comparator.comparing(s -> s.createdAt))
-                .limit(statements.size() - MAX_STATEMENTS_KEPT)
+                .limit(statements.size() - kept)
                 .forEach(s -> statements.remove(s.id));
     }
 
@@ -770,6 +893,7 @@ public final class DataApiEmulator implements AutoCloseable {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("statements", statements.size());
         s.put("active", active.get());
+        s.put("clientTokens", clientTokens.size());
         return s;
     }
 

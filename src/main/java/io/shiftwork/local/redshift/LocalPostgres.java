@@ -30,6 +30,9 @@ public final class LocalPostgres implements AutoCloseable {
             CREATE OR REPLACE FUNCTION getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT now()::timestamp $$;
             """ + ProcedureCopies.HELPER;
 
+    /** SQLSTATE 55006: "source database is being accessed by other users". */
+    private static final String OBJECT_IN_USE = "55006";
+
     private final EmbeddedPostgres pg;
     private final Map<String, BlockingQueue<Connection>> pools = new ConcurrentHashMap<>();
     private final Set<String> databases = ConcurrentHashMap.newKeySet();
@@ -134,16 +137,54 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
-    /** Copies a database (CREATE DATABASE ... TEMPLATE), replacing the target if it exists. */
+    /**
+     * Copies a database (CREATE DATABASE ... TEMPLATE), replacing the target if it exists. A template must have no
+     * other session: the source's pooled connections are closed and its other backends terminated first, again if
+     * a statement connected meanwhile.
+     */
     public synchronized void copy(String source, String target) {
         ensure(source);
         drop(target);
-        disconnect(source);
-        try (Connection admin = admin(); Statement s = admin.createStatement()) {
-            s.execute("CREATE DATABASE " + target + " TEMPLATE " + source);
-            databases.add(target);
+        awaitIdle(source, 10_000);
+        for (int attempt = 1;; attempt++) {
+            disconnect(source);
+            try (Connection admin = admin(); Statement s = admin.createStatement()) {
+                s.execute("CREATE DATABASE " + target + " TEMPLATE " + source);
+                databases.add(target);
+                return;
+            } catch (SQLException e) {
+                if (!OBJECT_IN_USE.equals(e.getSQLState()) || attempt >= 20) {
+                    throw new IllegalStateException("could not copy " + source + " to " + target + ": " + e.getMessage(), e);
+                }
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while copying " + source, e);
+            }
+        }
+    }
+
+    /** Waits (at most {@code millis}) until no statement runs in the database, as a snapshot does not kill queries. */
+    private void awaitIdle(String name, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        try (Connection admin = admin(); PreparedStatement s = admin.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                + "WHERE datname = ? AND pid <> pg_backend_pid() AND state NOT IN ('idle', 'idle in transaction (aborted)')")) {
+            s.setString(1, name);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    if (r.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
         } catch (SQLException e) {
-            throw new IllegalStateException("could not copy " + source + " to " + target + ": " + e.getMessage(), e);
+            throw new IllegalStateException("could not watch " + name + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -33,7 +33,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>
  * Test controls under {@code /_emulator/}: {@code POST faults} {"action": "fail|hang|delay", "pattern": regex,
  * "message", "seconds", "times"}; {@code POST throttle} {"rate": 0..1}; {@code POST settings}
- * {"resultPageRows", "maxActiveStatements", "restoreMillis"}; {@code POST reset}; {@code GET health}.
+ * {"resultPageRows", "maxActiveStatements", "restoreMillis", "workgroupDeleteMillis", "clockOffsetSeconds",
+ * "statementsKept", "clusterStatusCache"}; {@code POST reset}; {@code GET health}.
+ *
+ * <p>
+ * Hooks moto calls when its clusters change (JSON bodies): {@code cluster-snapshot} {"clusterIdentifier",
+ * "snapshotIdentifier"}, {@code copy-snapshot} {"sourceSnapshotIdentifier", "targetSnapshotIdentifier"},
+ * {@code delete-snapshot} {"snapshotIdentifier"}, {@code cluster-restore} {"snapshotIdentifier",
+ * "clusterIdentifier"}, {@code cluster-changed} {"clusterIdentifier", "status"}.
  */
 public final class LocalRedshift implements AutoCloseable {
 
@@ -46,6 +53,8 @@ public final class LocalRedshift implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final LocalPostgres pg;
     private final DataApiEmulator dataApi;
+    private final ClusterStatuses clusters;
+    private final ClusterSnapshots clusterSnapshots;
     private final ServerlessEmulator serverless;
     private final HttpServer server;
     private final ExecutorService httpThreads;
@@ -65,8 +74,10 @@ public final class LocalRedshift implements AutoCloseable {
         this.sqs = software.amazon.awssdk.services.sqs.SqsClient.builder().endpointOverride(awsEndpoint)
                 .region(Region.of(region)).credentialsProvider(creds)
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()).build();
-        this.serverless = new ServerlessEmulator(pg, region);
-        this.dataApi = new DataApiEmulator(pg, s3, events, sqs, serverless, region,
+        this.clusters = new ClusterStatuses(awsEndpoint, region);
+        this.clusterSnapshots = new ClusterSnapshots(pg);
+        this.serverless = new ServerlessEmulator(pg, clusterSnapshots, region);
+        this.dataApi = new DataApiEmulator(pg, s3, events, sqs, serverless, clusters, clusterSnapshots, region,
                 Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
         AtomicInteger n = new AtomicInteger();
         this.httpThreads = Executors.newFixedThreadPool(32, r -> {
@@ -108,6 +119,11 @@ public final class LocalRedshift implements AutoCloseable {
         return dataApi;
     }
 
+    /** true/false forces caching cluster statuses on or off; null: on once moto reports a change. */
+    public void clusterStatusCache(Boolean on) {
+        clusters.caching(on);
+    }
+
     public ServerlessEmulator serverless() {
         return serverless;
     }
@@ -120,6 +136,8 @@ public final class LocalRedshift implements AutoCloseable {
     public void reset() {
         dataApi.reset();
         serverless.reset();
+        clusters.reset();
+        clusterSnapshots.reset();
         pg.reset();
     }
 
@@ -141,8 +159,12 @@ public final class LocalRedshift implements AutoCloseable {
             if (path.startsWith("/_emulator/")) {
                 try {
                     send(exchange, 200, admin(path.substring("/_emulator/".length()), body), null);
-                } catch (AwsError | IllegalArgumentException e) {
+                } catch (AwsError e) {
+                    send(exchange, e.status(), error(e.code(), e.getMessage()), null);
+                } catch (IllegalArgumentException e) {
                     send(exchange, 400, error("BadRequest", e.getMessage()), null);
+                } catch (IllegalStateException e) {
+                    send(exchange, 500, error("InternalError", e.getMessage()), null);
                 }
                 return;
             }
@@ -189,6 +211,10 @@ public final class LocalRedshift implements AutoCloseable {
     }
 
     private JsonNode admin(String command, JsonNode body) {
+        JsonNode hook = hook(command, body);
+        if (hook != null) {
+            return hook;
+        }
         switch (command) {
             case "faults" -> faults().arm(Faults.Action.valueOf(body.path("action").asText("fail").toUpperCase()),
                     body.path("pattern").asText(".*"), body.path("message").asText(null), body.path("seconds").asDouble(0),
@@ -204,6 +230,19 @@ public final class LocalRedshift implements AutoCloseable {
                 if (body.has("restoreMillis")) {
                     serverless.restoreMillis(body.get("restoreMillis").asLong());
                 }
+                if (body.has("workgroupDeleteMillis")) {
+                    serverless.workgroupDeleteMillis(body.get("workgroupDeleteMillis").asLong());
+                }
+                if (body.has("statementsKept")) {
+                    dataApi.statementsKept(body.get("statementsKept").asInt());
+                }
+                if (body.has("clockOffsetSeconds")) {
+                    dataApi.clockOffset(java.time.Duration.ofSeconds(body.get("clockOffsetSeconds").asLong()));
+                }
+                if (body.has("clusterStatusCache")) {
+                    JsonNode v = body.get("clusterStatusCache");
+                    clusters.caching(v.isNull() || "auto".equals(v.asText()) ? null : v.asBoolean());
+                }
             }
             case "reset" -> reset();
             case "health" -> {
@@ -215,7 +254,65 @@ public final class LocalRedshift implements AutoCloseable {
         state.put("status", "UP");
         state.putAll(dataApi.stats());
         state.putAll(serverless.stats());
+        state.putAll(clusterSnapshots.stats());
+        state.put("cachedClusterStatuses", clusters.cachedCount());
         return json.valueToTree(state);
+    }
+
+    /** moto's reports of what happened to its clusters and snapshots; null when {@code command} is not a hook. */
+    private JsonNode hook(String command, JsonNode body) {
+        ObjectNode out = json.createObjectNode();
+        java.util.List<String> databases;
+        switch (command) {
+            case "cluster-snapshot" -> {
+                String cluster = identifier(body, "clusterIdentifier");
+                String snapshot = identifier(body, "snapshotIdentifier");
+                databases = clusterSnapshots.snapshot(cluster, snapshot);
+                out.put("snapshotIdentifier", snapshot);
+            }
+            case "copy-snapshot" -> {
+                String source = identifier(body, "sourceSnapshotIdentifier");
+                String target = identifier(body, "targetSnapshotIdentifier");
+                databases = clusterSnapshots.copy(source, target);
+                out.put("snapshotIdentifier", target);
+            }
+            case "delete-snapshot" -> {
+                String snapshot = identifier(body, "snapshotIdentifier");
+                databases = clusterSnapshots.delete(snapshot);
+                out.put("snapshotIdentifier", snapshot);
+            }
+            case "cluster-restore" -> {
+                String snapshot = identifier(body, "snapshotIdentifier");
+                String cluster = identifier(body, "clusterIdentifier");
+                databases = clusterSnapshots.restore(snapshot, cluster);
+                clusters.changed(cluster);
+                out.put("clusterIdentifier", cluster);
+            }
+            case "cluster-changed" -> {
+                String cluster = identifier(body, "clusterIdentifier");
+                clusters.changed(cluster);
+                out.put("clusterIdentifier", cluster);
+                out.put("status", body.path("status").asText(null));
+                return out;
+            }
+            default -> {
+                return null;
+            }
+        }
+        databases.forEach(out.putArray("databases")::add);
+        return out;
+    }
+
+    /** A cluster or snapshot identifier from a hook: 1 to 255 letters, digits, hyphens or underscores. */
+    private static String identifier(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+        if (!v.asText().matches("[A-Za-z0-9_-]{1,255}")) {
+            throw new IllegalArgumentException(field + " '" + v.asText() + "' is not a valid identifier");
+        }
+        return v.asText();
     }
 
     private ObjectNode error(String code, String message) {
@@ -243,6 +340,7 @@ public final class LocalRedshift implements AutoCloseable {
         server.stop(0);
         httpThreads.shutdownNow();
         dataApi.close();
+        clusters.close();
         s3.close();
         events.close();
         sqs.close();

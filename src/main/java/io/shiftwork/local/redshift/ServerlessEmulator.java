@@ -30,11 +30,19 @@ public final class ServerlessEmulator {
     private final Map<String, ObjectNode> workgroups = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> snapshots = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
+    private final ClusterSnapshots clusterSnapshots;
     private volatile long restoreMillis = 300;
+    private volatile long workgroupDeleteMillis = 300;
 
-    public ServerlessEmulator(LocalPostgres pg, String region) {
+    ServerlessEmulator(LocalPostgres pg, ClusterSnapshots clusterSnapshots, String region) {
         this.pg = pg;
+        this.clusterSnapshots = clusterSnapshots;
         this.region = region;
+    }
+
+    /** How long a deleted workgroup stays DELETING before it is gone (AWS deletes asynchronously). */
+    public void workgroupDeleteMillis(long millis) {
+        this.workgroupDeleteMillis = millis;
     }
 
     /** How long a restored namespace stays MODIFYING before it is AVAILABLE again. */
@@ -48,6 +56,7 @@ public final class ServerlessEmulator {
         snapshots.clear();
         tags.clear();
         restoreMillis = 300;
+        workgroupDeleteMillis = 300;
     }
 
     static String namespaceKey(String namespace, String database) {
@@ -57,6 +66,20 @@ public final class ServerlessEmulator {
     Optional<String> namespaceOfWorkgroup(String workgroup) {
         ObjectNode wg = workgroups.get(workgroup);
         return wg == null ? Optional.empty() : Optional.of(wg.get("namespaceName").asText());
+    }
+
+    /** The workgroup's name, given its name or ARN (an unknown ARN is returned as is). */
+    String workgroupName(String nameOrArn) {
+        if (!nameOrArn.startsWith("arn:")) {
+            return nameOrArn;
+        }
+        return workgroups.values().stream().filter(w -> w.get("workgroupArn").asText().equals(nameOrArn))
+                .map(w -> w.get("workgroupName").asText()).findFirst().orElse(nameOrArn);
+    }
+
+    Optional<String> workgroupStatus(String workgroup) {
+        ObjectNode wg = workgroups.get(workgroup);
+        return wg == null ? Optional.empty() : Optional.of(wg.get("status").asText());
     }
 
     String workgroupArn(String workgroup) {
@@ -122,10 +145,15 @@ public final class ServerlessEmulator {
     private JsonNode deleteNamespace(JsonNode req) {
         String name = required(req, "namespaceName");
         ObjectNode ns = namespace(name);
-        if (workgroups.values().stream().anyMatch(w -> w.get("namespaceName").asText().equals(name))) {
-            throw new AwsError(400, "ConflictException",
-                    "Namespace " + name + " has a workgroup; delete the workgroup first");
+        // a workgroup still DELETING counts: the namespace can be deleted only once it is gone
+        Optional<ObjectNode> wg = workgroups.values().stream().filter(w -> w.get("namespaceName").asText().equals(name))
+                .findFirst();
+        if (wg.isPresent()) {
+            throw new AwsError(400, "ConflictException", "Namespace " + name + " has workgroup "
+                    + wg.get().get("workgroupName").asText() + " (" + wg.get().get("status").asText()
+                    + "); delete the workgroup and wait until it is gone");
         }
+        requireAvailable(ns);
         namespaces.remove(name);
         tags.remove(ns.get("namespaceArn").asText());
         pg.drop(LocalPostgres.databaseName(namespaceKey(name, ns.get("dbName").asText())));
@@ -138,7 +166,7 @@ public final class ServerlessEmulator {
         String name = required(req, "workgroupName");
         checkName(name, "workgroupName");
         String namespace = required(req, "namespaceName");
-        namespace(namespace);
+        requireAvailable(namespace(namespace));
         ObjectNode wg = json.createObjectNode();
         wg.put("workgroupName", name);
         wg.put("workgroupId", UUID.randomUUID().toString());
@@ -167,13 +195,31 @@ public final class ServerlessEmulator {
         return wg;
     }
 
+    /** DELETING for {@code workgroupDeleteMillis}, then gone, as AWS deletes a workgroup asynchronously. */
     private JsonNode deleteWorkgroup(JsonNode req) {
         ObjectNode wg = workgroup(required(req, "workgroupName"));
-        workgroups.remove(wg.get("workgroupName").asText());
-        tags.remove(wg.get("workgroupArn").asText());
-        ObjectNode gone = wg.deepCopy();
-        gone.put("status", "DELETING");
-        return wrap("workgroup", gone);
+        String name = wg.get("workgroupName").asText();
+        synchronized (wg) {
+            requireAvailable(wg);
+            wg.put("status", "DELETING");
+        }
+        java.util.concurrent.CompletableFuture.delayedExecutor(workgroupDeleteMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .execute(() -> {
+                    if (workgroups.remove(name, wg)) {
+                        tags.remove(wg.get("workgroupArn").asText());
+                    }
+                });
+        return wrap("workgroup", wg.deepCopy());
+    }
+
+    /** A namespace or workgroup that is not AVAILABLE (MODIFYING, DELETING) refuses changes. */
+    private static void requireAvailable(ObjectNode resource) {
+        String status = resource.get("status").asText();
+        if (!"AVAILABLE".equals(status)) {
+            String kind = resource.has("workgroupName") ? "Workgroup " + resource.get("workgroupName").asText()
+                    : "Namespace " + resource.get("namespaceName").asText();
+            throw new AwsError(400, "ConflictException", kind + " is " + status + "; try again when it is AVAILABLE");
+        }
     }
 
     // ---- snapshots
@@ -183,6 +229,7 @@ public final class ServerlessEmulator {
         String name = required(req, "snapshotName");
         checkName(name, "snapshotName");
         ObjectNode ns = namespace(namespaceName);
+        requireAvailable(ns);
         if (snapshots.containsKey(name)) {
             throw new AwsError(400, "ConflictException", "Snapshot " + name + " already exists");
         }
@@ -264,12 +311,20 @@ public final class ServerlessEmulator {
             throw AwsError.validation("Workgroup " + wg.get("workgroupName").asText() + " does not belong to namespace "
                     + namespaceName);
         }
-        ObjectNode s = snapshot(req);
-        if (!"AVAILABLE".equals(ns.get("status").asText())) {
-            throw new AwsError(400, "ConflictException", "Namespace " + namespaceName + " is " + ns.get("status").asText());
+        Optional<String> provisioned = ClusterSnapshots.fromArn(req.path("snapshotArn").asText(null));
+        ObjectNode s = provisioned.isPresent() ? null : snapshot(req);
+        if (provisioned.isPresent() && !clusterSnapshots.known(provisioned.get())) {
+            throw AwsError.notFound("Snapshot " + req.get("snapshotArn").asText() + " does not exist.");
         }
-        pg.copy(snapshotDatabase(s.get("snapshotName").asText()),
-                LocalPostgres.databaseName(namespaceKey(namespaceName, ns.get("dbName").asText())));
+        requireAvailable(ns);
+        requireAvailable(wg);
+        if (provisioned.isPresent()) {
+            // a provisioned cluster's snapshot: every one of its databases moves into the namespace
+            clusterSnapshots.restoreInto(provisioned.get(), db -> namespaceKey(namespaceName, db));
+        } else {
+            pg.copy(snapshotDatabase(s.get("snapshotName").asText()),
+                    LocalPostgres.databaseName(namespaceKey(namespaceName, ns.get("dbName").asText())));
+        }
         ns.put("status", "MODIFYING");
         long delay = restoreMillis;
         java.util.concurrent.CompletableFuture.delayedExecutor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -277,7 +332,7 @@ public final class ServerlessEmulator {
         ObjectNode out = json.createObjectNode();
         out.set("namespace", ns.deepCopy());
         out.put("ownerAccount", DataApiEmulator.ACCOUNT);
-        out.put("snapshotName", s.get("snapshotName").asText());
+        out.put("snapshotName", provisioned.orElseGet(() -> s.get("snapshotName").asText()));
         return out;
     }
 

@@ -29,6 +29,7 @@ import io.shiftwork.LocalAwsTestResource;
 import io.shiftwork.Emulators;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.redshift.RedshiftClient;
 import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 import software.amazon.awssdk.services.redshiftdata.model.ActiveStatementsExceededException;
 import software.amazon.awssdk.services.redshiftdata.model.ColumnMetadata;
@@ -69,16 +70,27 @@ class LocalRedshiftTest {
     SqsClient sqs;
     @Inject
     S3Client s3;
+    @Inject
+    RedshiftClient redshift;
 
     Emulators local;
 
+    /** A new cluster, created in moto: the local Redshift runs statements only on clusters moto knows. */
     private String cluster() {
-        return "c" + UUID.randomUUID().toString().substring(0, 8);
+        String id = "c" + UUID.randomUUID().toString().substring(0, 8);
+        createCluster(id);
+        return id;
+    }
+
+    private void createCluster(String id) {
+        redshift.createCluster(b -> b.clusterIdentifier(id).nodeType("ra3.xlplus").numberOfNodes(2)
+                .masterUsername("awsuser").masterUserPassword("Passw0rd-not-secret"));
     }
 
     private String run(String cluster, String sql, SqlParameter... params) {
+        // an empty Parameters list is refused (SqlParametersList: at least 1 item)
         return data.executeStatement(b -> b.clusterIdentifier(cluster).database("dev").dbUser("awsuser").sql(sql)
-                .parameters(params)).id();
+                .parameters(params.length == 0 ? null : List.of(params))).id();
     }
 
     private DescribeStatementResponse awaitDone(String id) {
@@ -280,7 +292,7 @@ class LocalRedshiftTest {
                 .clusterIdentifier("c1").database("dev").dbUser("u").sql("select :a")));
         assertTrue(missing.getMessage().contains(":a"), missing.getMessage());
         assertThrows(ValidationException.class, () -> data.executeStatement(b -> b.clusterIdentifier("c1")
-                .database("dev").dbUser("u").sql("select 1").statementName("x".repeat(501))));
+                .database("dev").dbUser("u").sql("select 1").statementName("x".repeat(2049))));
         String finished = run(cluster(), "select 1 where false");
         awaitDone(finished);
         String ddl = run(cluster(), "create table no_result (x int)");
@@ -289,12 +301,14 @@ class LocalRedshiftTest {
 
         local.setting("maxActiveStatements", 1);
         local.fault("hang", "occupy", null, 0);
-        String hanging = run(cluster(), "select 'occupy'");
+        String busy = cluster();
+        String hanging = run(busy, "select 'occupy'");
         try {
-            assertThrows(ActiveStatementsExceededException.class, () -> run(cluster(), "select 2"));
+            assertThrows(ActiveStatementsExceededException.class, () -> run(busy, "select 2"));
+            assertEquals(StatusString.FINISHED, runAndWait(cluster(), "select 3").status(), "the quota is per cluster");
         } finally {
             data.cancelStatement(b -> b.id(hanging));
-            local.setting("maxActiveStatements", 200);
+            local.setting("maxActiveStatements", 500);
         }
     }
 
@@ -471,7 +485,9 @@ class LocalRedshiftTest {
                 .anyMatch(n -> n.namespaceName().equals(ns)));
         assertTrue(serverless.listWorkgroups(b -> b.maxResults(100)).workgroups().stream()
                 .anyMatch(w -> w.workgroupName().equals(wg)));
-        serverless.deleteWorkgroup(b -> b.workgroupName(wg));
+        assertEquals("DELETING", serverless.deleteWorkgroup(b -> b.workgroupName(wg)).workgroup().statusAsString());
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverless.listWorkgroups(b -> b.maxResults(100)).workgroups()
+                .stream().noneMatch(w -> w.workgroupName().equals(wg)));
         serverless.deleteNamespace(b -> b.namespaceName(ns));
         assertThrows(software.amazon.awssdk.services.redshiftserverless.model.ResourceNotFoundException.class,
                 () -> serverless.getNamespace(b -> b.namespaceName(ns)));
@@ -487,6 +503,7 @@ class LocalRedshiftTest {
     void boto3WorksAgainstTheEmulatorToo() throws Exception {
         Process check = new ProcessBuilder("python3", "-c", "import boto3").start();
         org.junit.jupiter.api.Assumptions.assumeTrue(check.waitFor() == 0, "boto3 is not installed");
+        createCluster("boto");
         String script = """
                 import boto3, time, sys
                 c = boto3.client('redshift-data', endpoint_url=sys.argv[1], region_name='us-east-1',

@@ -1,0 +1,153 @@
+package io.shiftwork.local.redshift;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
+import software.amazon.awssdk.services.redshiftdata.model.ValidationException;
+
+/**
+ * The hooks moto calls on the local Redshift ({@code POST /_emulator/cluster-snapshot} …), over HTTP as moto
+ * calls them: a provisioned snapshot holds a copy of each of the cluster's databases, a restore (into a cluster or
+ * a Serverless namespace) brings it back, and {@code cluster-changed} drops a cached status.
+ */
+class ClusterHooksTest {
+
+    private static FidelityTarget t;
+
+    @BeforeAll
+    static void target() {
+        t = FidelityTarget.get();
+        t.local();
+    }
+
+    @AfterEach
+    void caching() {
+        t.local().redshift().clusterStatusCache(null);
+    }
+
+    private DescribeStatementResponse run(String cluster, String database, String sql) {
+        DescribeStatementResponse d = t.awaitDone(t.data.executeStatement(b -> b.clusterIdentifier(cluster)
+                .database(database).dbUser("awsuser").sql(sql)).id());
+        assertEquals("FINISHED", d.statusAsString(), sql + ": " + d.error());
+        return d;
+    }
+
+    private long count(String cluster, String database, String table) {
+        String id = run(cluster, database, "select count(*) from " + table).id();
+        return t.data.getStatementResult(b -> b.id(id)).records().get(0).get(0).longValue();
+    }
+
+    private String hook(String command, String body) {
+        HttpResponse<String> r = t.admin(command, body);
+        assertEquals(200, r.statusCode(), command + " " + body + " -> " + r.body());
+        return r.body();
+    }
+
+    private static String id(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void aSnapshotHoldsEveryDatabaseOfTheClusterAsItWasAndARestoreBringsItBack() {
+        String source = t.availableCluster();
+        run(source, "dev", "create table trips (id int)");
+        run(source, "dev", "insert into trips values (1), (2)");
+        run(source, "analytics", "create table kpis (id int)");
+        run(source, "analytics", "insert into kpis values (1)");
+        String snap = id("snap");
+        String body = hook("cluster-snapshot", "{\"clusterIdentifier\":\"" + source + "\",\"snapshotIdentifier\":\"" + snap + "\"}");
+        assertTrue(body.contains("\"databases\":[\"analytics\",\"dev\"]"), body);
+        run(source, "dev", "insert into trips values (3)");
+
+        String copy = id("copy");
+        hook("copy-snapshot", "{\"sourceSnapshotIdentifier\":\"" + snap + "\",\"targetSnapshotIdentifier\":\"" + copy + "\"}");
+        hook("delete-snapshot", "{\"snapshotIdentifier\":\"" + snap + "\"}");
+
+        String restored = t.availableCluster();
+        hook("cluster-restore", "{\"snapshotIdentifier\":\"" + copy + "\",\"clusterIdentifier\":\"" + restored + "\"}");
+        assertEquals(2L, count(restored, "dev", "trips"), "the data as it was when the snapshot was taken");
+        assertEquals(1L, count(restored, "analytics", "kpis"));
+        assertEquals(3L, count(source, "dev", "trips"), "the source cluster keeps its own data");
+
+        HttpResponse<String> gone = t.admin("cluster-restore", "{\"snapshotIdentifier\":\"" + snap + "\",\"clusterIdentifier\":\""
+                + restored + "\"}");
+        assertEquals(404, gone.statusCode(), gone.body());
+        assertTrue(gone.body().contains(snap), gone.body());
+    }
+
+    @Test
+    void aSnapshotIsTakenWhileAStatementHoldsAConnectionToTheCluster() throws Exception {
+        String cluster = t.availableCluster();
+        run(cluster, "dev", "create table t (id int)");
+        run(cluster, "dev", "insert into t values (1)");
+        // an idle pooled connection stays open after every statement; this one is busy as well
+        String busy = t.data.executeStatement(b -> b.clusterIdentifier(cluster).database("dev").dbUser("awsuser")
+                .sql("select pg_sleep(3)")).id();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!"STARTED".equals(t.data.describeStatement(b -> b.id(busy)).statusAsString()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        String snap = id("busy");
+        hook("cluster-snapshot", "{\"clusterIdentifier\":\"" + cluster + "\",\"snapshotIdentifier\":\"" + snap + "\"}");
+        assertEquals("FINISHED", t.awaitDone(busy).statusAsString(), "the snapshot waited for the running statement");
+        String restored = t.availableCluster();
+        hook("cluster-restore", "{\"snapshotIdentifier\":\"" + snap + "\",\"clusterIdentifier\":\"" + restored + "\"}");
+        assertEquals(1L, count(restored, "dev", "t"));
+        assertEquals(1L, count(cluster, "dev", "t"), "the source cluster still answers");
+    }
+
+    @Test
+    void aServerlessNamespaceRestoresAProvisionedSnapshotGivenItsArn() {
+        String cluster = t.availableCluster();
+        run(cluster, "dev", "create table migrated (v varchar(10))");
+        run(cluster, "dev", "insert into migrated values ('kept')");
+        String snap = id("migrate");
+        hook("cluster-snapshot", "{\"clusterIdentifier\":\"" + cluster + "\",\"snapshotIdentifier\":\"" + snap + "\"}");
+        String ns = id("ns");
+        t.serverless.createNamespace(b -> b.namespaceName(ns).dbName("dev"));
+        t.serverless.createWorkgroup(b -> b.workgroupName(ns).namespaceName(ns));
+        String arn = "arn:aws:redshift:us-east-1:123456789012:snapshot:" + cluster + "/" + snap;
+        t.serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(ns).snapshotArn(arn));
+        String q = t.awaitDone(t.data.executeStatement(b -> b.workgroupName(ns).database("dev")
+                .sql("select v from migrated")).id()).id();
+        assertEquals("kept", t.data.getStatementResult(b -> b.id(q)).records().get(0).get(0).stringValue());
+        assertThrows(software.amazon.awssdk.services.redshiftserverless.model.ResourceNotFoundException.class,
+                () -> t.serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(ns)
+                        .snapshotArn("arn:aws:redshift:us-east-1:123456789012:snapshot:" + cluster + "/no-such-snapshot")));
+    }
+
+    @Test
+    void aCachedClusterStatusIsDroppedWhenMotoReportsAChange() {
+        t.local().redshift().clusterStatusCache(true);
+        String cluster = t.availableCluster();
+        run(cluster, "dev", "select 1");
+        t.redshift.pauseCluster(b -> b.clusterIdentifier(cluster));
+        run(cluster, "dev", "select 'still cached: moto has not reported the pause'");
+        hook("cluster-changed", "{\"clusterIdentifier\":\"" + cluster + "\",\"status\":\"pausing\"}");
+        assertThrows(ValidationException.class, () -> t.data.executeStatement(b -> b.clusterIdentifier(cluster)
+                .database("dev").dbUser("awsuser").sql("select 1")));
+    }
+
+    @Test
+    void aHookWithoutItsIdentifiersAnswers400NamingTheField() {
+        for (String command : List.of("cluster-snapshot", "copy-snapshot", "delete-snapshot", "cluster-restore", "cluster-changed")) {
+            HttpResponse<String> r = t.admin(command, "{}");
+            assertEquals(400, r.statusCode(), command);
+            assertTrue(r.body().contains("Identifier is required"), r.body());
+        }
+        HttpResponse<String> bad = t.admin("cluster-changed", "{\"clusterIdentifier\":\"x'; drop\"}");
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("clusterIdentifier"), bad.body());
+    }
+}
