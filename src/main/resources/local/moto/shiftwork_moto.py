@@ -66,6 +66,11 @@ class InvalidRetentionPeriodFault(rx.RedshiftClientError):
                          "or an integer between 1 and 3,653.")
 
 
+class UnsupportedOperationFault(rx.RedshiftClientError):
+    def __init__(self, message):
+        super().__init__("UnsupportedOperation", message)
+
+
 class InvalidParameterValue(rx.RedshiftClientError):
     def __init__(self, message):
         super().__init__("InvalidParameterValue", message)
@@ -111,11 +116,13 @@ def _now():
 def _cluster_status_get(self):
     t = self.__dict__.get("_sw_transition")
     if t:
-        transitional, deadline, final = t
-        if _now() < deadline:
-            return transitional
+        phases, final = t
+        now = _now()
+        for status, deadline in phases:
+            if now < deadline:
+                return status
         if final is None:
-            return transitional  # deleting: gone at the next sweep
+            return phases[-1][0]  # deleting: gone at the next sweep
         self.__dict__["_sw_transition"] = None
         self.__dict__["_sw_status"] = final
     return self.__dict__.get("_sw_status", "available")
@@ -126,9 +133,21 @@ def _cluster_status_set(self, value):
     self.__dict__["_sw_status"] = value
 
 
-def _transition(cluster, transitional, final, seconds=None):
-    seconds = CONFIG["transitionSeconds"] if seconds is None else seconds
-    cluster.__dict__["_sw_transition"] = (transitional, _now() + seconds, final)
+def _transition(cluster, transitional, final, seconds=None, before=None):
+    """transitional for `seconds` (after `before` = (status, seconds) if given), then final (None: gone)."""
+    at = _now()
+    phases = []
+    if before:
+        at += before[1]
+        phases.append((before[0], at))
+    at += CONFIG["transitionSeconds"] if seconds is None else seconds
+    phases.append((transitional, at))
+    cluster.__dict__["_sw_transition"] = (phases, final)
+
+
+def _gone(cluster, now):
+    t = cluster.__dict__.get("_sw_transition")
+    return bool(t) and t[1] is None and now >= t[0][-1][1]
 
 
 def _snapshot_status_get(self):
@@ -165,8 +184,7 @@ def _sweep(backend):
     """Ends what has ended: deleted clusters go, automated snapshots are taken and expire."""
     now = _now()
     for cid, cluster in list(backend.clusters.items()):
-        t = cluster.__dict__.get("_sw_transition")
-        if t and t[2] is None and now >= t[1]:
+        if _gone(cluster, now):
             backend.clusters.pop(cid, None)
             continue
         period = CONFIG["automatedSnapshotSeconds"]
@@ -326,8 +344,13 @@ def delete_cluster_snapshot(self, snapshot_identifier, snapshot_cluster_identifi
 def pause_cluster(self, cluster_id):
     cluster = _cluster(self, cluster_id)
     _require(cluster, "available", "pause")
+    if cluster.automated_snapshot_retention_period == 0:
+        raise UnsupportedOperationFault(
+            f"Cannot pause cluster {cluster_id}: clusters with automated snapshots turned off cannot be paused.")
     _transition(cluster, "pausing", "paused")
     _changed(cluster)
+    # "When you pause a cluster, Amazon Redshift creates a snapshot" (Management Guide, pausing and resuming)
+    _automated_snapshot(self, cluster, _now())
     return cluster
 
 
@@ -378,7 +401,8 @@ def delete_cluster(self, **kwargs):
         if snap.cluster_identifier == cid and snap.snapshot_type == "automated":
             self.snapshots.pop(sid)
             hook("delete-snapshot", {"snapshotIdentifier": sid})
-    _transition(cluster, "deleting", None)
+    # with a final snapshot: "final-snapshot" while it is taken, then "deleting" (DeleteCluster reference)
+    _transition(cluster, "deleting", None, before=None if skip else ("final-snapshot", CONFIG["snapshotSeconds"]))
     _changed(cluster)
     return cluster
 

@@ -144,7 +144,6 @@ class PackagedAppIT {
                     .masterUserPassword("Passw0rd-not-secret").numberOfNodes(2));
             Map<String, String> env = Map.of("SHIFTWORK_SNAPSHOTS_SCHEDULES_TWICE_TARGET", "replicated",
                     "SHIFTWORK_SNAPSHOTS_SCHEDULES_TWICE_INTERVAL", "1 hours",
-                    "SHIFTWORK_SNAPSHOTS_COPY_AUTOMATED", "false",
                     "SHIFTWORK_SNAPSHOTS_TICK", "1h",
                     "SHIFTWORK_SNAPSHOTS_FIRST_TICK_DELAY", "5s");
             java.nio.file.Path a = Files.createDirectories(work.resolve("replica-a"));

@@ -183,7 +183,13 @@ class MotoFidelityTest {
         awaitStatus(c, "available");
         assertAwsError("InvalidClusterState", 400, () -> redshift.resumeCluster(b -> b.clusterIdentifier(c)));
 
+        int automatedBefore = redshift.describeClusterSnapshots(b -> b.clusterIdentifier(c).snapshotType("automated"))
+                .snapshots().size();
         assertEquals("pausing", redshift.pauseCluster(b -> b.clusterIdentifier(c)).cluster().clusterStatus());
+        // "When you pause a cluster, Amazon Redshift creates a snapshot"
+        // (https://docs.aws.amazon.com/redshift/latest/mgmt/rs-mgmt-pause-resume-cluster.html)
+        await(() -> redshift.describeClusterSnapshots(b -> b.clusterIdentifier(c).snapshotType("automated")).snapshots()
+                .size() > automatedBefore, "a snapshot taken at the pause of " + c);
         assertAwsError("InvalidClusterState", 400, () -> redshift.pauseCluster(b -> b.clusterIdentifier(c)));
         assertAwsError("InvalidClusterState", 400, () -> redshift.resumeCluster(b -> b.clusterIdentifier(c)));
         awaitStatus(c, "paused");
@@ -194,6 +200,44 @@ class MotoFidelityTest {
         assertEquals("resuming", redshift.resumeCluster(b -> b.clusterIdentifier(c)).cluster().clusterStatus());
         assertAwsError("InvalidClusterState", 400, () -> redshift.pauseCluster(b -> b.clusterIdentifier(c)));
         awaitStatus(c, "available");
+    }
+
+    // https://docs.aws.amazon.com/redshift/latest/mgmt/rs-mgmt-pause-resume-cluster.html: "You can't pause ...
+    // Clusters that have automated snapshots turned off"; API_PauseCluster.html lists UnsupportedOperation
+    @Test
+    void aClusterWithAutomatedSnapshotsTurnedOffCannotBePaused() {
+        String c = ("fid-nosnap-" + RUN).toLowerCase(Locale.ROOT);
+        redshift.createCluster(b -> b.clusterIdentifier(c).nodeType(nodeType()).clusterType("single-node")
+                .masterUsername("fidelity").masterUserPassword("Fidelity1Pass").automatedSnapshotRetentionPeriod(0));
+        clusters.add(c);
+        awaitStatus(c, "available");
+        assertTrue(redshift.describeClusterSnapshots(b -> b.clusterIdentifier(c)).snapshots().isEmpty(),
+                "no automated snapshot with a retention period of 0");
+        assertAwsError("UnsupportedOperation", 400, () -> redshift.pauseCluster(b -> b.clusterIdentifier(c)));
+    }
+
+    // https://docs.aws.amazon.com/redshift/latest/APIReference/API_DeleteCluster.html: "If a final cluster
+    // snapshot is requested, the status of the cluster will be "final-snapshot" while the snapshot is being
+    // taken, then it's "deleting""; the final snapshot is manual and stays.
+    @Test
+    void deleteClusterWithAFinalSnapshotIsFinalSnapshotThenDeletingAndTheSnapshotStays() {
+        String c = createCluster("final");
+        awaitStatus(c, "available");
+        String finalSnapshot = snapshotId("final");
+        assertEquals("final-snapshot", redshift.deleteCluster(b -> b.clusterIdentifier(c)
+                .finalClusterSnapshotIdentifier(finalSnapshot)).cluster().clusterStatus());
+        manualSnapshots.add(finalSnapshot);
+        Set<String> seen = new HashSet<>();
+        await(() -> {
+            try {
+                seen.add(status(c));
+                return false;
+            } catch (ClusterNotFoundException gone) {
+                return true;
+            }
+        }, "cluster " + c + " gone");
+        assertTrue(Set.of("final-snapshot", "deleting").containsAll(seen), seen.toString());
+        assertEquals("manual", awaitSnapshot(finalSnapshot, "available").snapshotType());
     }
 
     // https://docs.aws.amazon.com/redshift/latest/APIReference/API_ModifyCluster.html (InvalidClusterState)
