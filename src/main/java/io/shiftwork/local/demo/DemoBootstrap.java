@@ -145,6 +145,9 @@ public class DemoBootstrap {
         } catch (ClusterAlreadyExistsException exists) {
             LOG.infof("demo: cluster %s exists already", id);
         }
+        // a new cluster is "creating" for a while in AWS (and in an emulator that says so): statements wait for it
+        await(Duration.ofMinutes(5), "cluster " + id + " available", () -> "available".equals(
+                redshift.describeClusters(b -> b.clusterIdentifier(id)).clusters().get(0).clusterStatus()));
     }
 
     /** Puts the cluster's history unless CloudWatch already has its last hour; returns the datapoints per metric. */
