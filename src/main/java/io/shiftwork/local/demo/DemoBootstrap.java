@@ -112,8 +112,8 @@ public class DemoBootstrap {
                     workgroup.get());
         }
         LOG.infof("demo: ready in %d ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
-        // moto takes minutes for 28 days of datapoints: the service starts meanwhile, and a plan made before the
-        // history is complete fetches the rest next time (the history is put oldest first)
+        // moto takes about a minute for 28 days of datapoints: the service starts meanwhile, and a plan made before
+        // the history is complete fetches the rest next time (the history is put oldest first)
         cluster.ifPresent(id -> {
             Thread history = new Thread(() -> seedHistoryThenPlan(id, days), "shiftwork-demo-history");
             history.setDaemon(true);
