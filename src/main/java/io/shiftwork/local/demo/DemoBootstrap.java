@@ -45,7 +45,8 @@ import software.amazon.awssdk.services.redshiftserverless.model.ConflictExceptio
  * workgroup in the local Redshift, and the sample stored procedure (sql/stored-procedures) installed on both.
  * The snapshot schedules, the managed cluster and the drill are plain {@code %dev} configuration. Idempotent:
  * what exists is left alone. Runs after {@link io.shiftwork.pipelines.Bootstrap}, before any request; the CPU
- * history is put in the background, then a {@code pause-resume} run (trigger {@code demo}) plans on all of it.
+ * history is put in the background, then a {@code pause-resume} run plans on all of it (the daily timer's first
+ * plan, 30 s after start-up, may come before the history is complete: the next plan fetches the rest).
  * Automatic pauses of the cluster are held for {@code shiftwork.demo.hold-pauses} (1 h) after start-up.
  */
 @ApplicationScoped
@@ -128,7 +129,7 @@ public class DemoBootstrap {
             LOG.infof("demo: %d days of CPUUtilization and DatabaseConnections of %s in CloudWatch (%d datapoints each) "
                     + "in %d s; planning its pauses", days, cluster, points, Duration.ofNanos(System.nanoTime() - started).toSeconds());
             if (points > 0) {
-                runner.start("pause-resume", Map.of(), "demo");
+                runner.start("pause-resume", Map.of(), "schedule"); // as the daily timer starts it
             }
         } catch (RuntimeException e) {
             LOG.errorf(e, "demo: the CPU history of %s could not be put into CloudWatch", cluster);
