@@ -29,10 +29,15 @@ public class SnapshotPipelines {
     PipelineSpec snapshotDrill() {
         return PipelineSpec.of("snapshot-drill", "Restore the newest managed snapshot of a schedule into a temporary "
                 + "cluster or namespace, measure the RTO, verify, delete it", null, List.of(
-                        io.shiftwork.pipelines.ParamSpec.required("schedule", io.shiftwork.pipelines.ParamSpec.Type.STRING,
-                                "schedule namespace whose snapshot is restored").matching("[a-z][a-z0-9]*(-[a-z0-9]+)*"),
+                        // the drill's own configuration (shiftwork.snapshots.drill.*) is the default, as on its timer
+                        config.drill().schedule()
+                                .map(s -> io.shiftwork.pipelines.ParamSpec.optional("schedule", io.shiftwork.pipelines.ParamSpec.Type.STRING,
+                                        s, "schedule namespace whose snapshot is restored"))
+                                .orElse(io.shiftwork.pipelines.ParamSpec.required("schedule", io.shiftwork.pipelines.ParamSpec.Type.STRING,
+                                        "schedule namespace whose snapshot is restored"))
+                                .matching("[a-z][a-z0-9]*(-[a-z0-9]+)*"),
                         io.shiftwork.pipelines.ParamSpec.optional("verifySql", io.shiftwork.pipelines.ParamSpec.Type.STRING,
-                                null, "query that must finish on the restored copy"),
+                                config.drill().verifySql().orElse(null), "query that must finish on the restored copy"),
                         io.shiftwork.pipelines.ParamSpec.optional("timeoutMinutes", io.shiftwork.pipelines.ParamSpec.Type.INTEGER,
                                 60L, "how long the restore may take")));
     }
