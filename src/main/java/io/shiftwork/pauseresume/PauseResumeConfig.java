@@ -48,6 +48,13 @@ public interface PauseResumeConfig {
     @WithDefault("60s")
     String executorPeriod();
 
+    /**
+     * How long a resume refused (InvalidClusterStateFault: the cluster still pausing, resuming or modifying) or failing
+     * is retried, each tick, before the window is FAILED and the support topic alerted; resuming is still retried.
+     */
+    @WithDefault("PT20M")
+    Duration transitionBudget();
+
     /** DynamoDB table of the plans. */
     @WithDefault("shiftwork-pause-plans")
     String table();

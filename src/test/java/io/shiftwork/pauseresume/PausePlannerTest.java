@@ -91,8 +91,12 @@ class PausePlannerTest {
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 35.0, 0.0, 0), 10, 0).orElseThrow().contains("CPU reached 35.0% in the last 30 minutes"));
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 2.0, 4.0, 0), 10, 1).orElseThrow().contains("4 database connections"));
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 2.0, 0.0, 2), 10, 0).orElseThrow().contains("2 Shiftwork statement"));
-        assertEquals(Optional.empty(), Guards.check(new Guards.ClusterNow("available", null, false, null, null, 0), 10, 0),
-                "no datapoint (a paused cluster emits none) is not a reason to refuse");
+        assertTrue(Guards.check(new Guards.ClusterNow("available", null, false, null, 0.0, 0), 10, 0).orElseThrow()
+                .contains("no CPUUtilization datapoint"), "fails closed: no CPU datapoint, no pause");
+        assertTrue(Guards.check(new Guards.ClusterNow("available", null, false, 2.0, null, 0), 10, 0).orElseThrow()
+                .contains("no DatabaseConnections datapoint"), "fails closed: no connections datapoint, no pause");
+        assertTrue(Guards.check(new Guards.ClusterNow("available", null, false, 2.0, 0.0, null), 10, 0).orElseThrow()
+                .contains("ListStatements failed"), "fails closed: a failed ListStatements is not 'nothing running'");
     }
 
     @Test

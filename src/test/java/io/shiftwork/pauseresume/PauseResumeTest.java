@@ -71,6 +71,8 @@ class PauseResumeTest {
         cluster("crowded");
         cluster("connected");
         seed("quiet", "CPUUtilization", 1.5);
+        seed("quiet", "DatabaseConnections", 0);
+        seed("crowded", "DatabaseConnections", 0);
         seed("crowded", "CPUUtilization", 85);
         seed("connected", "CPUUtilization", 1.0);
         seed("connected", "DatabaseConnections", 7);
