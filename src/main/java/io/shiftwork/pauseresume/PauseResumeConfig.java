@@ -55,6 +55,14 @@ public interface PauseResumeConfig {
     @WithDefault("PT20M")
     Duration transitionBudget();
 
+    /**
+     * Whether a pause may run across the next fire time of the ETL cron ({@code shiftwork.etl.schedule}) on the cluster
+     * the ETL uses ({@code shiftwork.statements.cluster-identifier}); false: that cluster's windows end
+     * {@code resume-lead} before each fire time.
+     */
+    @WithDefault("false")
+    boolean pauseAcrossEtl();
+
     /** DynamoDB table of the plans. */
     @WithDefault("shiftwork-pause-plans")
     String table();

@@ -85,11 +85,18 @@ public class PauseResumeManager {
             default -> throw new IllegalArgumentException("shiftwork.pause-resume.forecaster must be built-in or "
                     + "amazon-forecast, got '" + config.forecaster() + "'");
         };
+        config.clusters().keySet().stream().filter(id -> id.startsWith(DRILL_PREFIX)).forEach(id -> LOG.warnf(
+                "shiftwork.pause-resume.clusters.%s is ignored: restore-drill clusters are never paused or resumed", id));
     }
 
+    /** Managed clusters: enabled ones, never a restore drill's temporary cluster ({@code drill-...}). */
     List<String> clusters() {
-        return config.clusters().entrySet().stream().filter(e -> e.getValue().enabled()).map(Map.Entry::getKey).sorted().toList();
+        return config.clusters().entrySet().stream().filter(e -> e.getValue().enabled()).map(Map.Entry::getKey)
+                .filter(id -> !id.startsWith(DRILL_PREFIX)).sorted().toList();
     }
+
+    /** How restore drills name their temporary clusters (snapshots.RestoreDrill). */
+    static final String DRILL_PREFIX = "drill-";
 
     double threshold(String cluster) {
         return Optional.ofNullable(config.clusters().get(cluster)).flatMap(PauseResumeConfig.ClusterConfig::threshold)
@@ -144,7 +151,9 @@ public class PauseResumeManager {
                     tuned.lastChoice().setting(), tuned.lastChoice().validationDays(),
                     tuned.lastChoice().validation().idleCapture() * 100, tuned.lastChoice().validation().busyWhilePaused() * 100);
         }
-        List<ClusterPlan.PlannedWindow> fresh = PausePlanner.plan(forecast, threshold(cluster), minPause, lead).stream()
+        List<PausePlanner.Window> planned = PausePlanner.avoid(PausePlanner.plan(forecast, threshold(cluster), minPause, lead),
+                etlFireTimes(cluster, now, now.plus(Duration.ofDays(1))), minPause, lead);
+        List<ClusterPlan.PlannedWindow> fresh = planned.stream()
                 .map(w -> new ClusterPlan.PlannedWindow(w.pauseAt(), w.resumeAt(), w.open(), "PLANNED", null, now)).toList();
         // the new plan replaces the stored one conditionally: a hold or a window outcome written meanwhile is read again
         for (int attempt = 0; attempt < 10; attempt++) {
@@ -159,6 +168,28 @@ public class PauseResumeManager {
             }
         }
         throw new PlanStore.Conflict(cluster);
+    }
+
+    /** The ETL cron's fire times in [from, to) when the ETL runs on this cluster and pauses must not cross them. */
+    List<Instant> etlFireTimes(String cluster, Instant from, Instant to) {
+        org.eclipse.microprofile.config.Config c = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        if (config.pauseAcrossEtl() || !c.getOptionalValue("shiftwork.etl.scheduled", Boolean.class).orElse(false)
+                || !c.getOptionalValue("shiftwork.statements.cluster-identifier", String.class).map(cluster::equals).orElse(false)) {
+            return List.of();
+        }
+        List<Instant> out = new ArrayList<>();
+        try {
+            org.quartz.CronExpression cron = new org.quartz.CronExpression(c.getValue("shiftwork.etl.schedule", String.class));
+            cron.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
+            java.util.Date next = cron.getNextValidTimeAfter(java.util.Date.from(from));
+            while (next != null && next.toInstant().isBefore(to) && out.size() < 1000) {
+                out.add(next.toInstant());
+                next = cron.getNextValidTimeAfter(next);
+            }
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("shiftwork.etl.schedule is not a Quartz cron expression: " + e.getMessage());
+        }
+        return out;
     }
 
     /** The executor's tick: reconciles each managed cluster with its plan, pauses and resumes what is due now. */

@@ -59,10 +59,13 @@ class PauseSafetyTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> m = new java.util.HashMap<>();
-            for (String c : List.of("replanned", "restarted", "lost", "foreign", "blind", "ghost", "doomed", "raced", "held")) {
+            for (String c : List.of("replanned", "restarted", "lost", "foreign", "blind", "ghost", "doomed", "raced", "held", "snoozed")) {
                 m.put("shiftwork.pause-resume.clusters." + c + ".enabled", "true");
             }
             m.put("shiftwork.pause-resume.backfill-days", "3");
+            m.put("shiftwork.pause-resume.clusters.drill-snoozed-1.enabled", "true");
+            m.put("shiftwork.snapshots.schedules.snoozed.target", "snoozed");
+            m.put("shiftwork.snapshots.schedules.snoozed.interval", "1 hours");
             m.put("shiftwork.pause-resume.transition-budget", "PT20M");
             return m;
         }
@@ -282,6 +285,30 @@ class PauseSafetyTest {
         Matcher m = Pattern.compile("shiftwork_pause_resume_failures_total\\{action=\"resume\",cluster=\"doomed\"\\} ([0-9.]+)").matcher(text);
         assertTrue(m.find(), "failure metric exported");
         assertTrue(Double.parseDouble(m.group(1)) >= 3, "every failed attempt counted: " + m.group(1));
+    }
+
+    @Test
+    void aPausedClustersSnapshotTickIsSkippedWithItsReasonAndDrillClustersAreNeverManaged() {
+        idleCluster("snoozed", true);
+        redshift.createClusterSnapshot(b -> b.clusterIdentifier("snoozed").snapshotIdentifier("snoozed-before"));
+        manager.plan("snoozed");
+        tick(manager, "snoozed");
+        assertEquals("paused", status("snoozed"));
+        clock.advance(Duration.ofHours(2)); // the snapshot is now older than the schedule's interval: one is due
+        String runId = given().contentType("application/json").body("{}").post("/pipelines/snapshots/runs").then()
+                .statusCode(202).extract().path("runId");
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of("SUCCEEDED", "FAILED").contains(given().get("/runs/" + runId).path("status")));
+        var run = given().get("/runs/" + runId).jsonPath();
+        assertEquals("SUCCEEDED", run.getString("status"), run.prettify());
+        String reason = run.getString("steps.find { it.name == 'unchanged' }.output.schedules.snoozed");
+        assertTrue(reason.startsWith("skipped: paused since ") && reason.contains("(by Shiftwork)")
+                && reason.contains("newest snapshot snoozed-before"), reason);
+        assertEquals(List.of("snoozed-before"), redshift.describeClusterSnapshots(b -> b.clusterIdentifier("snoozed")).snapshots()
+                .stream().filter(sn -> "manual".equals(sn.snapshotType())).map(sn -> sn.snapshotIdentifier()).toList(),
+                "no snapshot attempted, none deleted");
+
+        given().post("/clusters/drill-snoozed-1/hold?until=2030-01-01T00:00:00Z").then().statusCode(404);
+        assertTrue(!manager.clusters().contains("drill-snoozed-1"), "a restore drill's cluster is never managed");
     }
 
     @Test
