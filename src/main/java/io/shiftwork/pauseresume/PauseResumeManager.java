@@ -21,6 +21,7 @@ import io.shiftwork.pauseresume.PauseLifecycle.Action;
 import io.shiftwork.pauseresume.PauseLifecycle.Event;
 import io.shiftwork.pauseresume.PauseLifecycle.State;
 import io.shiftwork.pipelines.Alerts;
+import io.shiftwork.pipelines.Leases;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunSteps;
 import software.amazon.awssdk.services.redshift.RedshiftClient;
@@ -55,13 +56,15 @@ public class PauseResumeManager {
     private final Forecaster forecaster;
     private final MeterRegistry metrics;
     private final Alerts alerts;
+    private final Leases leases;
 
     public PauseResumeManager(PauseResumeConfig config, CpuHistory history, PlanStore plans, RedshiftClient redshift,
             RedshiftDataClient data, PipelineRunner runner, RunSteps steps, Clock clock,
             software.amazon.awssdk.services.forecast.ForecastClient amazonForecast,
             software.amazon.awssdk.services.forecastquery.ForecastqueryClient amazonForecastQuery,
-            software.amazon.awssdk.services.s3.S3Client s3, MeterRegistry metrics, Alerts alerts) {
+            software.amazon.awssdk.services.s3.S3Client s3, MeterRegistry metrics, Alerts alerts, Leases leases) {
         this.config = config;
+        this.leases = leases;
         this.metrics = metrics;
         this.alerts = alerts;
         this.history = history;
@@ -192,6 +195,37 @@ public class PauseResumeManager {
         return out;
     }
 
+    /**
+     * The timer's tick: {@link #execute()} on one replica per executor period, the one that takes the period's DynamoDB
+     * lease. (Two replicas ticking at once would still make one call per window, as plan writes are conditional on the
+     * version read; the lease saves the duplicate reads and calls that lose.)
+     */
+    public void scheduledTick() {
+        Duration period = camelDuration(config.executorPeriod());
+        long slot = clock.millis() / Math.max(1, period.toMillis());
+        if (leases.acquire("pause-resume/tick/" + slot, HOLDER, period)) {
+            execute();
+        }
+    }
+
+    private static final String HOLDER = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+
+    /** Camel's duration syntax as used by the timer: 60s, 1m, 500 (ms). */
+    static Duration camelDuration(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.matches("\\d+")) {
+            return Duration.ofMillis(Long.parseLong(t));
+        }
+        long n = Long.parseLong(t.replaceAll("[^0-9]", ""));
+        return switch (t.replaceAll("[0-9]", "")) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> throw new IllegalArgumentException("shiftwork.pause-resume.executor-period must look like 60s or 1m, got " + text);
+        };
+    }
+
     /** The executor's tick: reconciles each managed cluster with its plan, pauses and resumes what is due now. */
     public void execute() {
         Instant now = clock.instant();
@@ -225,13 +259,15 @@ public class PauseResumeManager {
         Optional<ClusterPlan.PlannedWindow> active = plan.flatMap(ClusterPlan::active);
 
         // reconcile: who paused the cluster, and is a pause of Shiftwork's still wanted?
-        if (paused && record.isEmpty()) {
-            plans.rememberPause(new PlanStore.PauseRecord(cluster, false, now, null));
+        if (paused && record.isEmpty() && active.isEmpty()) {
+            if (!plans.rememberForeignPause(cluster, now)) {
+                return; // Shiftwork's own record landed meanwhile (a pause in flight): the next tick sees it
+            }
             metrics.counter("shiftwork.pause.resume.foreign.pauses", "cluster", cluster).increment();
             record("cluster-pause", cluster, "found " + status + " by someone else: left alone, never resumed by Shiftwork");
         } else if ("available".equals(status) && record.isPresent() && active.isEmpty()) {
             plans.forgetPause(cluster);
-        } else if (paused && record.get().byShiftwork() && active.isEmpty()) {
+        } else if (paused && record.isPresent() && record.get().byShiftwork() && active.isEmpty()) {
             Outcome o = resumeCall(cluster);
             if (o.event() == Event.RESUME_ACCEPTED) {
                 plans.forgetPause(cluster);
@@ -325,10 +361,17 @@ public class PauseResumeManager {
      * call is written with re-reads, as it must not be lost. Returns the plan as written.
      */
     private ClusterPlan fire(ClusterPlan basis, Instant pauseAt, Event event, String note, Instant now) {
-        return fire(basis.clusterId(), basis, pauseAt, event, note, now);
+        return fire(basis.clusterId(), basis, pauseAt, event, note, now, null);
     }
 
-    private ClusterPlan fire(String cluster, ClusterPlan basis, Instant pauseAt, Event event, String note, Instant now) {
+    /**
+     * {@code intent}: for the outcome of a call, the window as this caller's intent wrote it. The outcome applies only
+     * while the window is still that intent (same state, same {@code since}); a caller that stalled past another
+     * replica's tick finds the window moved on and its outcome is dropped (fencing), so a refused late call never
+     * undoes the pause another replica made.
+     */
+    private ClusterPlan fire(String cluster, ClusterPlan basis, Instant pauseAt, Event event, String note, Instant now,
+            ClusterPlan.PlannedWindow intent) {
         PauseLifecycle.Step[] step = new PauseLifecycle.Step[1];
         State[] from = new State[1];
         Instant[] planned = new Instant[1];
@@ -339,6 +382,11 @@ public class PauseResumeManager {
                 return p;
             }
             ClusterPlan.PlannedWindow w = p.windows().get(i);
+            if (intent != null && (!w.state().equals(intent.state()) || !java.util.Objects.equals(w.since(), intent.since()))) {
+                LOG.infof("%s: %s dropped, the window moved on to %s since this call was decided", cluster, event, w.state());
+                step[0] = null;
+                return p;
+            }
             from[0] = w.lifecycle();
             planned[0] = w.resumeAt();
             step[0] = PauseLifecycle.next(from[0], event);
@@ -363,14 +411,17 @@ public class PauseResumeManager {
                 case REMEMBER_PAUSE -> plans.rememberPause(new PlanStore.PauseRecord(cluster, true, now, pauseAt));
                 case FORGET_PAUSE -> plans.forgetPause(cluster);
                 case PAUSE_CLUSTER -> {
+                    ClusterPlan.PlannedWindow mine = written.windows().get(written.indexOf(pauseAt));
                     Outcome o = pauseCall(cluster);
-                    written = fire(cluster, null, pauseAt, o.event(), o.event() == Event.PAUSE_ACCEPTED ? note : o.note(), now);
+                    written = fire(cluster, null, pauseAt, o.event(), o.event() == Event.PAUSE_ACCEPTED ? note : o.note(), now,
+                            mine);
                 }
                 case RESUME_CLUSTER -> {
+                    ClusterPlan.PlannedWindow mine = written.windows().get(written.indexOf(pauseAt));
                     Outcome o = resumeCall(cluster);
                     String text = o.event() == Event.RESUME_ACCEPTED ? note + "; ResumeCluster accepted "
                             + Duration.between(planned[0], now).toSeconds() + " s after the planned time" : o.note();
-                    written = fire(cluster, null, pauseAt, o.event(), text, now);
+                    written = fire(cluster, null, pauseAt, o.event(), text, now, mine);
                 }
                 case RECORD -> record(resumeSide ? "cluster-resume" : "cluster-pause", cluster,
                         step[0].state().name().toLowerCase(java.util.Locale.ROOT) + ": " + note);
@@ -387,6 +438,11 @@ public class PauseResumeManager {
             }
         }
         return written;
+    }
+
+    /** Applies the outcome of a call that {@code intent} decided (a seam for tests: a replica that stalled mid-call). */
+    void outcome(String cluster, Instant pauseAt, Event event, String note, ClusterPlan.PlannedWindow intent) {
+        fire(cluster, null, pauseAt, event, note, clock.instant(), intent);
     }
 
     private Outcome pauseCall(String cluster) {
@@ -450,7 +506,7 @@ public class PauseResumeManager {
         Optional<ClusterPlan.PlannedWindow> active = held.active();
         boolean resumed;
         if (active.isPresent() && active.get().lifecycle() != State.PAUSING) {
-            ClusterPlan after = fire(cluster, null, active.get().pauseAt(), Event.RESUME_DUE, "resumed on request", now);
+            ClusterPlan after = fire(cluster, null, active.get().pauseAt(), Event.RESUME_DUE, "resumed on request", now, null);
             resumed = after != null && after.windows().stream().anyMatch(w -> w.pauseAt().equals(active.get().pauseAt())
                     && w.lifecycle() == State.RESUMED);
         } else {

@@ -119,6 +119,18 @@ public class PlanStore {
         dynamo.putItem(b -> b.tableName(table).item(item));
     }
 
+    /** Records a pause by someone else, unless a record exists (Shiftwork's, written just before its call); false then. */
+    public boolean rememberForeignPause(String cluster, Instant seen) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(Map.of("cluster", AttributeValue.fromS(PAUSED + cluster),
+                    "by", AttributeValue.fromS("other"), "since", AttributeValue.fromS(seen.toString())))
+                    .conditionExpression("attribute_not_exists(#c)").expressionAttributeNames(Map.of("#c", "cluster")));
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
     public void forgetPause(String cluster) {
         dynamo.deleteItem(b -> b.tableName(table).key(Map.of("cluster", AttributeValue.fromS(PAUSED + cluster))));
     }

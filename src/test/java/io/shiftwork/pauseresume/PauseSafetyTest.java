@@ -59,7 +59,7 @@ class PauseSafetyTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> m = new java.util.HashMap<>();
-            for (String c : List.of("replanned", "restarted", "lost", "foreign", "blind", "ghost", "doomed", "raced", "held", "snoozed")) {
+            for (String c : List.of("replanned", "restarted", "lost", "foreign", "blind", "ghost", "doomed", "raced", "held", "snoozed", "stalled")) {
                 m.put("shiftwork.pause-resume.clusters." + c + ".enabled", "true");
             }
             m.put("shiftwork.pause-resume.backfill-days", "3");
@@ -107,6 +107,8 @@ class PauseSafetyTest {
     MeterRegistry metrics;
     @Inject
     Alerts alerts;
+    @Inject
+    io.shiftwork.pipelines.Leases leases;
 
     @AfterEach
     void realTime() {
@@ -186,7 +188,7 @@ class PauseSafetyTest {
 
         // a replica started mid-window: nothing in memory, its first plan 30 s after start, then its ticks
         PauseResumeManager fresh = new PauseResumeManager(config, history, plans, redshift, data, runner, steps, clock,
-                forecast, forecastQuery, s3, metrics, alerts);
+                forecast, forecastQuery, s3, metrics, alerts, leases);
         clock.advance(Duration.ofHours(2));
         fresh.plan("restarted");
         tick(fresh, "restarted");
@@ -309,6 +311,24 @@ class PauseSafetyTest {
 
         given().post("/clusters/drill-snoozed-1/hold?until=2030-01-01T00:00:00Z").then().statusCode(404);
         assertTrue(!manager.clusters().contains("drill-snoozed-1"), "a restore drill's cluster is never managed");
+    }
+
+    @Test
+    void aReplicaThatStalledMidCallCannotUndoThePauseAnotherReplicaMade() {
+        idleCluster("stalled", true);
+        manager.plan("stalled");
+        ClusterPlan.PlannedWindow planned = first("stalled");
+        // replica A wrote its intent (PAUSING) a tick ago and stalled before its call ...
+        ClusterPlan.PlannedWindow intentOfA = planned.with("PAUSING", "until " + planned.resumeAt(), clock.instant().minusSeconds(60));
+        // ... replica B paused the cluster meanwhile; A wakes up, calls PauseCluster, which AWS refuses (already paused)
+        tick(manager, "stalled");
+        assertEquals("paused", status("stalled"));
+        manager.outcome("stalled", planned.pauseAt(), PauseLifecycle.Event.PAUSE_REFUSED, "PauseCluster refused: paused", intentOfA);
+        assertEquals("PAUSED", first("stalled").state(), "the late outcome is dropped: the window moved on");
+        assertTrue(plans.pauseOf("stalled").orElseThrow().byShiftwork(), "the pause is still Shiftwork's");
+        clock.advance(Duration.between(clock.instant(), first("stalled").resumeAt()));
+        tick(manager, "stalled");
+        assertEquals("available", status("stalled"), "and it is resumed on time");
     }
 
     @Test
