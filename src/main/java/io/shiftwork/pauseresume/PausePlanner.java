@@ -41,6 +41,30 @@ public final class PausePlanner {
         return windows;
     }
 
+    /**
+     * Windows cut short so that the cluster is up {@code resumeLead} before each of the {@code fireTimes} (a pipeline's
+     * next runs, such as the ETL cron's): a window reaching past a fire time resumes {@code resumeLead} before it, and
+     * is dropped when less than {@code minPause} remains.
+     */
+    public static List<Window> avoid(List<Window> windows, List<Instant> fireTimes, Duration minPause, Duration resumeLead) {
+        List<Window> out = new ArrayList<>();
+        for (Window w : windows) {
+            Instant resumeAt = w.resumeAt();
+            boolean open = w.open();
+            for (Instant fire : fireTimes) {
+                Instant upBy = fire.minus(resumeLead);
+                if (fire.isAfter(w.pauseAt()) && upBy.isBefore(resumeAt)) {
+                    resumeAt = upBy;
+                    open = false;
+                }
+            }
+            if (Duration.between(w.pauseAt(), resumeAt).compareTo(minPause) >= 0) {
+                out.add(new Window(w.pauseAt(), resumeAt, open));
+            }
+        }
+        return out;
+    }
+
     private static void add(List<Window> windows, Instant start, Instant end, boolean open, Duration minPause,
             Duration resumeLead) {
         if (Duration.between(start, end).compareTo(minPause) < 0) {

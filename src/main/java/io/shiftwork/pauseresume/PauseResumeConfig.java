@@ -48,6 +48,21 @@ public interface PauseResumeConfig {
     @WithDefault("60s")
     String executorPeriod();
 
+    /**
+     * How long a resume refused (InvalidClusterStateFault: the cluster still pausing, resuming or modifying) or failing
+     * is retried, each tick, before the window is FAILED and the support topic alerted; resuming is still retried.
+     */
+    @WithDefault("PT20M")
+    Duration transitionBudget();
+
+    /**
+     * Whether a pause may run across the next fire time of the ETL cron ({@code shiftwork.etl.schedule}) on the cluster
+     * the ETL uses ({@code shiftwork.statements.cluster-identifier}); false: that cluster's windows end
+     * {@code resume-lead} before each fire time.
+     */
+    @WithDefault("false")
+    boolean pauseAcrossEtl();
+
     /** DynamoDB table of the plans. */
     @WithDefault("shiftwork-pause-plans")
     String table();

@@ -15,7 +15,13 @@ import jakarta.inject.Named;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.shiftwork.pauseresume.PauseLifecycle.Action;
+import io.shiftwork.pauseresume.PauseLifecycle.Event;
+import io.shiftwork.pauseresume.PauseLifecycle.State;
+import io.shiftwork.pipelines.Alerts;
+import io.shiftwork.pipelines.Leases;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunSteps;
 import software.amazon.awssdk.services.redshift.RedshiftClient;
@@ -25,12 +31,15 @@ import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 
 /**
  * Smart pause/resume for many clusters: plans from each cluster's forecast (daily and on demand), then an
- * executor pauses and resumes at the planned UTC times — idempotently, after guards, retrying a cluster in a
- * transitional state at the next tick. Every action is a run.
+ * executor tick reconciles each cluster's real state with its plan and moves each window through its life cycle
+ * ({@link PauseLifecycle}), carrying out the actions. What Shiftwork paused is recorded in DynamoDB; a cluster it
+ * paused that no pause window in progress covers is resumed, whatever the plan says; one paused by someone else is
+ * left alone and reported. Fails closed (no pause without every guard's data) and loud (a failed pause or resume
+ * alerts the support topic and counts {@code shiftwork_pause_resume_failures_total}). Every action is a run.
  */
 @ApplicationScoped
 @io.quarkus.runtime.Startup // a bad forecaster setting stops start-up, naming its key
-@Named("pauseResume")
+@Named("pauseResumeManager")
 @RegisterForReflection
 public class PauseResumeManager {
 
@@ -45,13 +54,19 @@ public class PauseResumeManager {
     private final RunSteps steps;
     private final Clock clock;
     private final Forecaster forecaster;
+    private final MeterRegistry metrics;
+    private final Alerts alerts;
+    private final Leases leases;
 
     public PauseResumeManager(PauseResumeConfig config, CpuHistory history, PlanStore plans, RedshiftClient redshift,
             RedshiftDataClient data, PipelineRunner runner, RunSteps steps, Clock clock,
             software.amazon.awssdk.services.forecast.ForecastClient amazonForecast,
             software.amazon.awssdk.services.forecastquery.ForecastqueryClient amazonForecastQuery,
-            software.amazon.awssdk.services.s3.S3Client s3) {
+            software.amazon.awssdk.services.s3.S3Client s3, MeterRegistry metrics, Alerts alerts, Leases leases) {
         this.config = config;
+        this.leases = leases;
+        this.metrics = metrics;
+        this.alerts = alerts;
         this.history = history;
         this.plans = plans;
         this.redshift = redshift;
@@ -73,11 +88,18 @@ public class PauseResumeManager {
             default -> throw new IllegalArgumentException("shiftwork.pause-resume.forecaster must be built-in or "
                     + "amazon-forecast, got '" + config.forecaster() + "'");
         };
+        config.clusters().keySet().stream().filter(id -> id.startsWith(DRILL_PREFIX)).forEach(id -> LOG.warnf(
+                "shiftwork.pause-resume.clusters.%s is ignored: restore-drill clusters are never paused or resumed", id));
     }
 
+    /** Managed clusters: enabled ones, never a restore drill's temporary cluster ({@code drill-...}). */
     List<String> clusters() {
-        return config.clusters().entrySet().stream().filter(e -> e.getValue().enabled()).map(Map.Entry::getKey).sorted().toList();
+        return config.clusters().entrySet().stream().filter(e -> e.getValue().enabled()).map(Map.Entry::getKey)
+                .filter(id -> !id.startsWith(DRILL_PREFIX)).sorted().toList();
     }
+
+    /** How restore drills name their temporary clusters (snapshots.RestoreDrill). */
+    static final String DRILL_PREFIX = "drill-";
 
     double threshold(String cluster) {
         return Optional.ofNullable(config.clusters().get(cluster)).flatMap(PauseResumeConfig.ClusterConfig::threshold)
@@ -132,130 +154,391 @@ public class PauseResumeManager {
                     tuned.lastChoice().setting(), tuned.lastChoice().validationDays(),
                     tuned.lastChoice().validation().idleCapture() * 100, tuned.lastChoice().validation().busyWhilePaused() * 100);
         }
-        List<ClusterPlan.PlannedWindow> windows = PausePlanner.plan(forecast, threshold(cluster), minPause, lead).stream()
-                .map(w -> new ClusterPlan.PlannedWindow(w.pauseAt(), w.resumeAt(), w.open(), "PLANNED", null)).toList();
-        Instant hold = plans.get(cluster).map(ClusterPlan::holdUntil).orElse(null);
-        ClusterPlan plan = new ClusterPlan(cluster, now, threshold(cluster), windows, forecast, hold);
-        plans.put(plan);
-        return plan;
+        List<PausePlanner.Window> planned = PausePlanner.avoid(PausePlanner.plan(forecast, threshold(cluster), minPause, lead),
+                etlFireTimes(cluster, now, now.plus(Duration.ofDays(1))), minPause, lead);
+        List<ClusterPlan.PlannedWindow> fresh = planned.stream()
+                .map(w -> new ClusterPlan.PlannedWindow(w.pauseAt(), w.resumeAt(), w.open(), "PLANNED", null, now)).toList();
+        // the new plan replaces the stored one conditionally: a hold or a window outcome written meanwhile is read again
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<ClusterPlan> stored = plans.get(cluster);
+            List<ClusterPlan.PlannedWindow> windows = ClusterPlan.merge(fresh, stored.flatMap(ClusterPlan::active), now);
+            ClusterPlan plan = new ClusterPlan(cluster, now, threshold(cluster), windows, forecast,
+                    stored.map(ClusterPlan::holdUntil).orElse(null), stored.map(ClusterPlan::version).orElse(0L));
+            try {
+                return plans.put(plan);
+            } catch (PlanStore.Conflict again) {
+                LOG.debugf("plan of %s changed while planning: merging again", cluster);
+            }
+        }
+        throw new PlanStore.Conflict(cluster);
     }
 
-    /** The executor's tick: pauses and resumes what is due now. */
+    /** The ETL cron's fire times in [from, to) when the ETL runs on this cluster and pauses must not cross them. */
+    List<Instant> etlFireTimes(String cluster, Instant from, Instant to) {
+        org.eclipse.microprofile.config.Config c = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        if (config.pauseAcrossEtl() || !c.getOptionalValue("shiftwork.etl.scheduled", Boolean.class).orElse(false)
+                || !c.getOptionalValue("shiftwork.statements.cluster-identifier", String.class).map(cluster::equals).orElse(false)) {
+            return List.of();
+        }
+        List<Instant> out = new ArrayList<>();
+        try {
+            org.quartz.CronExpression cron = new org.quartz.CronExpression(c.getValue("shiftwork.etl.schedule", String.class));
+            cron.setTimeZone(java.util.TimeZone.getTimeZone("UTC"));
+            java.util.Date next = cron.getNextValidTimeAfter(java.util.Date.from(from));
+            while (next != null && next.toInstant().isBefore(to) && out.size() < 1000) {
+                out.add(next.toInstant());
+                next = cron.getNextValidTimeAfter(next);
+            }
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("shiftwork.etl.schedule is not a Quartz cron expression: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /**
+     * The timer's tick: {@link #execute()} on one replica per executor period, the one that takes the period's DynamoDB
+     * lease. (Two replicas ticking at once would still make one call per window, as plan writes are conditional on the
+     * version read; the lease saves the duplicate reads and calls that lose.)
+     */
+    public void scheduledTick() {
+        Duration period = camelDuration(config.executorPeriod());
+        long slot = clock.millis() / Math.max(1, period.toMillis());
+        if (leases.acquire("pause-resume/tick/" + slot, HOLDER, period)) {
+            execute();
+        }
+    }
+
+    private static final String HOLDER = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+
+    /** Camel's duration syntax as used by the timer: 60s, 1m, 500 (ms). */
+    static Duration camelDuration(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.matches("\\d+")) {
+            return Duration.ofMillis(Long.parseLong(t));
+        }
+        long n = Long.parseLong(t.replaceAll("[^0-9]", ""));
+        return switch (t.replaceAll("[0-9]", "")) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> throw new IllegalArgumentException("shiftwork.pause-resume.executor-period must look like 60s or 1m, got " + text);
+        };
+    }
+
+    /** The executor's tick: reconciles each managed cluster with its plan, pauses and resumes what is due now. */
     public void execute() {
         Instant now = clock.instant();
         for (String cluster : clusters()) {
             try {
-                executeFor(cluster, now);
+                tick(cluster, now, null);
+            } catch (PlanStore.Conflict changed) {
+                LOG.infof("%s: the plan changed during the tick (a hold, a re-plan): acting on it at the next tick", cluster);
             } catch (RuntimeException e) {
-                LOG.warnf("pause/resume of %s failed this tick: %s", cluster, e.getMessage());
+                LOG.warnf(e, "pause/resume tick of %s failed", cluster);
+                failure(cluster, "tick");
             }
         }
     }
 
-    private void executeFor(String cluster, Instant now) {
-        Optional<ClusterPlan> found = plans.get(cluster);
-        if (found.isEmpty()) {
+    /** One cluster's tick; {@code read}: the plan as read by the caller (tests: a read that became stale), else read now. */
+    void tick(String cluster, Instant now, ClusterPlan read) {
+        Optional<PlanStore.PauseRecord> record = plans.pauseOf(cluster);
+        Cluster described = null;
+        String describeError = null;
+        try {
+            described = redshift.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0);
+        } catch (RuntimeException e) {
+            describeError = "DescribeClusters failed: " + e.getMessage();
+            LOG.warnf("%s: %s", cluster, describeError);
+            failure(cluster, "describe");
+        }
+        String status = described == null ? null : described.clusterStatus().toLowerCase(java.util.Locale.ROOT);
+        boolean paused = "paused".equals(status) || "pausing".equals(status);
+        Optional<ClusterPlan> plan = read != null ? Optional.of(read) : plans.get(cluster);
+        Optional<ClusterPlan.PlannedWindow> active = plan.flatMap(ClusterPlan::active);
+
+        // reconcile: who paused the cluster, and is a pause of Shiftwork's still wanted?
+        if (paused && record.isEmpty() && active.isEmpty()) {
+            if (!plans.rememberForeignPause(cluster, now)) {
+                return; // Shiftwork's own record landed meanwhile (a pause in flight): the next tick sees it
+            }
+            metrics.counter("shiftwork.pause.resume.foreign.pauses", "cluster", cluster).increment();
+            record("cluster-pause", cluster, "found " + status + " by someone else: left alone, never resumed by Shiftwork");
+        } else if ("available".equals(status) && record.isPresent() && active.isEmpty()) {
+            plans.forgetPause(cluster);
+        } else if (paused && record.isPresent() && record.get().byShiftwork() && active.isEmpty()) {
+            Outcome o = resumeCall(cluster);
+            if (o.event() == Event.RESUME_ACCEPTED) {
+                plans.forgetPause(cluster);
+                record("cluster-resume", cluster, "resumed: paused by Shiftwork since " + record.get().since()
+                        + " and no pause window of its plan is in progress");
+            } else {
+                failure(cluster, "resume");
+                LOG.warnf("%s: paused by Shiftwork outside any pause window, resume refused: %s", cluster, o.note());
+            }
+        }
+        if (plan.isEmpty()) {
             return;
         }
-        ClusterPlan plan = found.get();
-        boolean held = plan.holdUntil() != null && now.isBefore(plan.holdUntil());
-        for (int i = 0; i < plan.windows().size(); i++) {
-            ClusterPlan.PlannedWindow w = plan.windows().get(i);
-            boolean inside = !now.isBefore(w.pauseAt()) && now.isBefore(w.resumeAt());
-            if (inside && (w.state().equals("PLANNED") || w.state().equals("DEFERRED"))) {
-                if (held) {
-                    plans.put(plan.withWindow(i, w.with("SKIPPED", "held until " + plan.holdUntil())));
-                    record("cluster-pause", cluster, "skipped: held until " + plan.holdUntil());
-                    return;
-                }
-                Optional<String> guard = Guards.check(now(cluster, plan.threshold()), plan.threshold(), config.maxConnections());
-                if (guard.isPresent()) {
-                    // a failed guard defers the pause to the next tick while at least minPause of the window is left
-                    boolean enoughLeft = w.open() || !Duration.between(now, w.resumeAt()).minus(Forecaster.STEP)
-                            .minus(minPause(cluster)).isNegative();
-                    if (enoughLeft && w.state().equals("PLANNED")) {
-                        plans.put(plan.withWindow(i, w.with("DEFERRED", guard.get())));
-                        record("cluster-pause", cluster, "deferred: " + guard.get() + "; retried each tick while at least "
-                                + minPause(cluster).toMinutes() + " min of the window remain");
-                    } else if (!enoughLeft) {
-                        plans.put(plan.withWindow(i, w.with("SKIPPED", guard.get())));
-                        record("cluster-pause", cluster, "skipped: " + guard.get());
+        ClusterPlan p = plan.get();
+        if (active.isPresent()) {
+            ClusterPlan.PlannedWindow w = active.get();
+            switch (w.lifecycle()) {
+                case PAUSING -> {
+                    if (paused) {
+                        fire(p, w.pauseAt(), Event.SEEN_PAUSED, pausedUntil(w), now);
+                    } else if (status != null) {
+                        fire(p, w.pauseAt(), Event.SEEN_AVAILABLE, "found " + status + ": the pause was never made", now);
                     }
-                    return;
                 }
-                try {
-                    redshift.pauseCluster(b -> b.clusterIdentifier(cluster));
-                } catch (InvalidClusterStateException transitional) {
-                    return; // retried at the next tick
+                case PAUSED -> {
+                    if (!now.isBefore(w.resumeAt())) {
+                        fire(p, w.pauseAt(), Event.RESUME_DUE, "resume planned for " + w.resumeAt(), now);
+                    } else if ("available".equals(status) || "resuming".equals(status)) {
+                        fire(p, w.pauseAt(), Event.SEEN_AVAILABLE, "found " + status + " before " + w.resumeAt()
+                                + ": resumed by someone else", now);
+                    }
                 }
-                plans.put(plan.withWindow(i, w.with("PAUSED", null)));
-                record("cluster-pause", cluster, "paused until " + (w.open() ? "the next plan" : w.resumeAt()));
+                case RESUMING -> {
+                    if ("available".equals(status) || "resuming".equals(status)) {
+                        fire(p, w.pauseAt(), Event.SEEN_AVAILABLE, "found " + status + ": the resume went through", now);
+                    } else if (w.since() != null && now.isAfter(w.since().plus(config.transitionBudget()))) {
+                        fire(p, w.pauseAt(), Event.BUDGET_SPENT, "not resumed " + config.transitionBudget().toMinutes()
+                                + " min after the resume was due (" + w.note() + "); retried every tick", now);
+                    } else {
+                        fire(p, w.pauseAt(), Event.RESUME_DUE, "resume retried", now);
+                    }
+                }
+                default -> {
+                }
+            }
+            return;
+        }
+        boolean held = p.holdUntil() != null && now.isBefore(p.holdUntil());
+        for (ClusterPlan.PlannedWindow w : p.windows()) {
+            if (!w.lifecycle().waiting()) {
+                continue;
+            }
+            if (!now.isBefore(w.resumeAt())) {
+                p = fire(p, w.pauseAt(), Event.TOO_LATE, "the window passed without a pause", now);
+                continue;
+            }
+            if (!w.covers(now)) {
+                continue;
+            }
+            if (held) {
+                fire(p, w.pauseAt(), Event.HELD, "held until " + p.holdUntil(), now);
                 return;
             }
-            if (!now.isBefore(w.resumeAt()) && !w.open() && w.state().equals("PAUSED")) {
-                if (resumeIfPaused(cluster)) {
-                    plans.put(plan.withWindow(i, w.with("RESUMED", null)));
-                    record("cluster-resume", cluster, "resumed " + Duration.between(w.resumeAt(), now).toSeconds()
-                            + " s after the planned time, ahead of forecast load");
-                }
+            Optional<String> guard = describeError != null ? Optional.of(describeError)
+                    : Guards.check(now(cluster, described), p.threshold(), config.maxConnections());
+            if (guard.isEmpty()) {
+                fire(p, w.pauseAt(), Event.DUE, pausedUntil(w), now);
                 return;
             }
+            // a failed guard defers the pause to the next tick while at least minPause of the window is left
+            boolean enoughLeft = w.open() || !Duration.between(now, w.resumeAt()).minus(Forecaster.STEP)
+                    .minus(minPause(cluster)).isNegative();
+            fire(p, w.pauseAt(), enoughLeft ? Event.GUARD_FAILED : Event.TOO_LATE, enoughLeft ? guard.get()
+                    + "; retried each tick while at least " + minPause(cluster).toMinutes() + " min of the window remain"
+                    : guard.get(), now);
+            return;
         }
     }
 
-    private Guards.ClusterNow now(String cluster, double threshold) {
-        Cluster c = redshift.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0);
+    private static String pausedUntil(ClusterPlan.PlannedWindow w) {
+        return "until " + w.resumeAt() + (w.open() ? " (the forecast's end) or the next plan" : "");
+    }
+
+    /** What a call to AWS came to, as a life-cycle event. */
+    record Outcome(Event event, String note) {
+    }
+
+    /**
+     * Moves a window through its life cycle and carries out the actions. With {@code basis} read from the store the
+     * write is conditional on it (an intent: a hold written since wins, {@link PlanStore.Conflict}); the outcome of a
+     * call is written with re-reads, as it must not be lost. Returns the plan as written.
+     */
+    private ClusterPlan fire(ClusterPlan basis, Instant pauseAt, Event event, String note, Instant now) {
+        return fire(basis.clusterId(), basis, pauseAt, event, note, now, null);
+    }
+
+    /**
+     * {@code intent}: for the outcome of a call, the window as this caller's intent wrote it. The outcome applies only
+     * while the window is still that intent (same state, same {@code since}); a caller that stalled past another
+     * replica's tick finds the window moved on and its outcome is dropped (fencing), so a refused late call never
+     * undoes the pause another replica made.
+     */
+    private ClusterPlan fire(String cluster, ClusterPlan basis, Instant pauseAt, Event event, String note, Instant now,
+            ClusterPlan.PlannedWindow intent) {
+        PauseLifecycle.Step[] step = new PauseLifecycle.Step[1];
+        State[] from = new State[1];
+        Instant[] planned = new Instant[1];
+        java.util.function.UnaryOperator<ClusterPlan> change = p -> {
+            int i = p.indexOf(pauseAt);
+            if (i < 0) {
+                step[0] = null;
+                return p;
+            }
+            ClusterPlan.PlannedWindow w = p.windows().get(i);
+            if (intent != null && (!w.state().equals(intent.state()) || !java.util.Objects.equals(w.since(), intent.since()))) {
+                LOG.infof("%s: %s dropped, the window moved on to %s since this call was decided", cluster, event, w.state());
+                step[0] = null;
+                return p;
+            }
+            from[0] = w.lifecycle();
+            planned[0] = w.resumeAt();
+            step[0] = PauseLifecycle.next(from[0], event);
+            if (step[0].state() == from[0] && step[0].actions().isEmpty()) {
+                return p;
+            }
+            return p.withWindow(i, w.with(step[0].state().name(), note, step[0].state() == from[0] ? w.since() : now));
+        };
+        ClusterPlan written;
+        if (basis != null) {
+            ClusterPlan changed = change.apply(basis);
+            written = changed == basis ? basis : plans.put(changed);
+        } else {
+            written = plans.update(cluster, change).orElse(null);
+        }
+        if (step[0] == null) {
+            return written;
+        }
+        boolean resumeSide = from[0] == State.PAUSED || from[0] == State.RESUMING;
+        for (Action a : step[0].actions()) {
+            switch (a) {
+                case REMEMBER_PAUSE -> plans.rememberPause(new PlanStore.PauseRecord(cluster, true, now, pauseAt));
+                case FORGET_PAUSE -> plans.forgetPause(cluster);
+                case PAUSE_CLUSTER -> {
+                    ClusterPlan.PlannedWindow mine = written.windows().get(written.indexOf(pauseAt));
+                    Outcome o = pauseCall(cluster);
+                    written = fire(cluster, null, pauseAt, o.event(), o.event() == Event.PAUSE_ACCEPTED ? note : o.note(), now,
+                            mine);
+                }
+                case RESUME_CLUSTER -> {
+                    ClusterPlan.PlannedWindow mine = written.windows().get(written.indexOf(pauseAt));
+                    Outcome o = resumeCall(cluster);
+                    String text = o.event() == Event.RESUME_ACCEPTED ? note + "; ResumeCluster accepted "
+                            + Duration.between(planned[0], now).toSeconds() + " s after the planned time" : o.note();
+                    written = fire(cluster, null, pauseAt, o.event(), text, now, mine);
+                }
+                case RECORD -> record(resumeSide ? "cluster-resume" : "cluster-pause", cluster,
+                        step[0].state().name().toLowerCase(java.util.Locale.ROOT) + ": " + note);
+                case ALERT -> {
+                    failure(cluster, resumeSide ? "resume" : "pause");
+                    Map<String, Object> message = new LinkedHashMap<>();
+                    message.put("event", resumeSide ? "ResumeFailed" : "PauseFailed");
+                    message.put("cluster", cluster);
+                    message.put("window", pauseAt.toString());
+                    message.put("reason", note);
+                    alerts.publish("Shiftwork: " + (resumeSide ? "resume" : "pause") + " of " + cluster + " failed", message);
+                }
+                case COUNT_FAILURE -> failure(cluster, resumeSide ? "resume" : "pause");
+            }
+        }
+        return written;
+    }
+
+    /** Applies the outcome of a call that {@code intent} decided (a seam for tests: a replica that stalled mid-call). */
+    void outcome(String cluster, Instant pauseAt, Event event, String note, ClusterPlan.PlannedWindow intent) {
+        fire(cluster, null, pauseAt, event, note, clock.instant(), intent);
+    }
+
+    private Outcome pauseCall(String cluster) {
+        try {
+            redshift.pauseCluster(b -> b.clusterIdentifier(cluster));
+            metrics.counter("shiftwork.pause.resume.calls", "cluster", cluster, "call", "PauseCluster").increment();
+            return new Outcome(Event.PAUSE_ACCEPTED, "PauseCluster accepted");
+        } catch (InvalidClusterStateException transitional) {
+            return new Outcome(Event.PAUSE_REFUSED, "PauseCluster refused: " + transitional.awsErrorDetails().errorMessage());
+        } catch (RuntimeException e) {
+            return new Outcome(Event.PAUSE_FAILED, "PauseCluster failed: " + e.getMessage());
+        }
+    }
+
+    private Outcome resumeCall(String cluster) {
+        try {
+            redshift.resumeCluster(b -> b.clusterIdentifier(cluster));
+            metrics.counter("shiftwork.pause.resume.calls", "cluster", cluster, "call", "ResumeCluster").increment();
+            return new Outcome(Event.RESUME_ACCEPTED, "ResumeCluster accepted");
+        } catch (InvalidClusterStateException transitional) {
+            return new Outcome(Event.RESUME_REFUSED, "ResumeCluster refused: " + transitional.awsErrorDetails().errorMessage());
+        } catch (RuntimeException e) {
+            return new Outcome(Event.RESUME_FAILED, "ResumeCluster failed: " + e.getMessage());
+        }
+    }
+
+    private void failure(String cluster, String action) {
+        metrics.counter("shiftwork.pause.resume.failures", "cluster", cluster, "action", action).increment();
+    }
+
+    private Guards.ClusterNow now(String cluster, Cluster c) {
         Instant t = clock.instant();
         List<Sample> cpu = history.fetch(cluster, "CPUUtilization", t.minus(Guards.CPU_LOOKBACK), t);
-        List<Sample> conns = history.fetch(cluster, "DatabaseConnections", t.minus(Duration.ofMinutes(15)), t);
-        int running = 0;
+        List<Sample> conns = history.fetch(cluster, "DatabaseConnections", t.minus(Guards.CONNECTIONS_LOOKBACK), t);
+        Integer running = null;
         try {
             running = (int) data.listStatements(b -> b.statementName("shiftwork/").clusterIdentifier(cluster).status("ALL")
                     .maxResults(100)).statements().stream()
                     .filter(s -> List.of("SUBMITTED", "PICKED", "STARTED").contains(s.statusAsString())).count();
         } catch (RuntimeException e) {
-            LOG.debugf("could not list statements on %s: %s", cluster, e.getMessage());
+            LOG.infof("could not list statements on %s, so it is not paused: %s", cluster, e.getMessage());
         }
         boolean pending = c.pendingModifiedValues() != null && !c.pendingModifiedValues().equals(
                 software.amazon.awssdk.services.redshift.model.PendingModifiedValues.builder().build());
         return new Guards.ClusterNow(c.clusterStatus(), c.clusterAvailabilityStatus(), pending,
                 cpu.stream().map(Sample::cpu).filter(v -> !Double.isNaN(v)).max(Double::compare).orElse(null),
-                conns.isEmpty() ? null : conns.get(conns.size() - 1).cpu(), running);
+                conns.stream().map(Sample::cpu).filter(v -> !Double.isNaN(v)).reduce((a, b) -> b).orElse(null), running);
     }
 
-    private boolean resumeIfPaused(String cluster) {
-        String status = redshift.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0).clusterStatus();
-        if (!"paused".equalsIgnoreCase(status)) {
-            return "available".equalsIgnoreCase(status) || "resuming".equalsIgnoreCase(status);
-        }
-        try {
-            redshift.resumeCluster(b -> b.clusterIdentifier(cluster));
-            return true;
-        } catch (InvalidClusterStateException transitional) {
-            return false;
-        }
-    }
-
-    /** {@code POST /clusters/{id}/resume}: resume now and hold automatic pauses until the current window ends. */
+    /**
+     * {@code POST /clusters/{id}/resume}: resume now and hold automatic pauses until the current window ends. The hold
+     * is written with re-reads, so a tick racing it cannot overwrite it.
+     */
     public Map<String, Object> resumeNow(String cluster) {
         requireKnown(cluster);
         Instant now = clock.instant();
-        boolean resumed = resumeIfPaused(cluster);
-        Instant holdUntil = plans.get(cluster).flatMap(p -> p.windows().stream()
-                .filter(w -> !now.isBefore(w.pauseAt()) && now.isBefore(w.resumeAt())).map(ClusterPlan.PlannedWindow::resumeAt)
-                .findFirst()).orElse(now);
-        plans.get(cluster).ifPresent(p -> plans.put(p.withHold(holdUntil)));
-        String runId = record("cluster-resume", cluster, resumed ? "resumed on request" : "was not paused");
+        Optional<ClusterPlan> current = plans.get(cluster);
+        Instant holdUntil = current.flatMap(p -> p.windows().stream().filter(w -> w.covers(now) || w.lifecycle().active())
+                .map(ClusterPlan.PlannedWindow::resumeAt).filter(now::isBefore).findFirst()).orElse(now);
+        ClusterPlan held = upsert(cluster, p -> p.withHold(holdUntil));
+        Optional<ClusterPlan.PlannedWindow> active = held.active();
+        boolean resumed;
+        if (active.isPresent() && active.get().lifecycle() != State.PAUSING) {
+            ClusterPlan after = fire(cluster, null, active.get().pauseAt(), Event.RESUME_DUE, "resumed on request", now, null);
+            resumed = after != null && after.windows().stream().anyMatch(w -> w.pauseAt().equals(active.get().pauseAt())
+                    && w.lifecycle() == State.RESUMED);
+        } else {
+            String status = redshift.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0).clusterStatus();
+            resumed = "paused".equalsIgnoreCase(status) && resumeCall(cluster).event() == Event.RESUME_ACCEPTED;
+            if (resumed) {
+                plans.forgetPause(cluster);
+            }
+        }
+        String runId = record("cluster-resume", cluster, resumed ? "resumed on request" : "was not resumed (not paused, or refused)");
         return Map.of("cluster", cluster, "resumed", resumed, "holdUntil", holdUntil.toString(), "runId", runId);
     }
 
-    /** {@code POST /clusters/{id}/hold?until=}: no automatic pause until then. */
+    /** {@code POST /clusters/{id}/hold?until=}: no automatic pause until then; never lost to a racing tick. */
     public Map<String, Object> hold(String cluster, Instant until) {
         requireKnown(cluster);
-        ClusterPlan plan = plans.get(cluster).orElse(new ClusterPlan(cluster, clock.instant(), threshold(cluster), List.of(), List.of(), null));
-        plans.put(plan.withHold(until));
+        upsert(cluster, p -> p.withHold(until));
         String runId = record("cluster-hold", cluster, "no automatic pause until " + until);
         return Map.of("cluster", cluster, "holdUntil", until.toString(), "runId", runId);
+    }
+
+    private ClusterPlan upsert(String cluster, java.util.function.UnaryOperator<ClusterPlan> change) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            ClusterPlan p = plans.get(cluster).orElse(new ClusterPlan(cluster, clock.instant(), threshold(cluster), List.of(),
+                    List.of(), null, 0));
+            try {
+                return plans.put(change.apply(p));
+            } catch (PlanStore.Conflict again) {
+                // a tick or a re-plan wrote in between: apply the change to what it wrote
+            }
+        }
+        throw new PlanStore.Conflict(cluster);
     }
 
     void requireKnown(String cluster) {

@@ -73,6 +73,13 @@ public class ProvisionedSnapshots implements SnapshotStore {
         }
     }
 
+    /** Whether the schedule's cluster is paused or pausing (AWS refuses snapshots of it then). */
+    public boolean paused(Schedule schedule) {
+        count("DescribeClusters");
+        String status = redshift.describeClusters(b -> b.clusterIdentifier(schedule.target())).clusters().get(0).clusterStatus();
+        return "paused".equalsIgnoreCase(status) || "pausing".equalsIgnoreCase(status);
+    }
+
     @Override
     public void delete(Schedule schedule, String identifier) {
         count("DeleteClusterSnapshot");

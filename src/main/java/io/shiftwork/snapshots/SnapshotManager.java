@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.shiftwork.aws.AwsConfig;
+import io.shiftwork.pauseresume.PlanStore;
 import io.shiftwork.pipelines.Leases;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunStatus;
@@ -44,9 +45,11 @@ public class SnapshotManager {
     private final Leases leases;
     private final PipelineRunner runner;
     private final Clock clock;
+    private final PlanStore pauses;
 
     public SnapshotManager(SnapshotsConfig config, AwsConfig aws, SnapshotPlanner planner, ProvisionedSnapshots provisioned,
-            ServerlessSnapshots serverless, RunSteps steps, Leases leases, PipelineRunner runner, Clock clock) {
+            ServerlessSnapshots serverless, RunSteps steps, Leases leases, PipelineRunner runner, Clock clock, PlanStore pauses) {
+        this.pauses = pauses;
         this.config = config;
         this.planner = planner;
         this.provisioned = provisioned;
@@ -140,9 +143,20 @@ public class SnapshotManager {
 
     private Map<String, Object> apply(Schedule schedule, Instant now, Map<String, String> awsIds) {
         SnapshotStore store = schedule.kind() == Schedule.Kind.SERVERLESS ? serverless : provisioned;
-        SnapshotPlanner.Plan plan = planner.plan(schedule, now, store.list(schedule), config.copyAutomated());
+        List<SnapshotInfo> snapshots = store.list(schedule);
+        SnapshotPlanner.Plan plan = planner.plan(schedule, now, snapshots, config.copyAutomated());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("reason", plan.reason());
+        if (plan.create().isPresent() && schedule.kind() == Schedule.Kind.PROVISIONED && provisioned.paused(schedule)) {
+            // AWS refuses CreateClusterSnapshot on a paused cluster; its data cannot change while paused, so the
+            // newest snapshot covers it, and retention deletes nothing until it is back
+            out.put("reason", "skipped: paused since " + pausedSince(schedule.target()) + snapshots.stream().filter(sn -> schedule.target().equals(sn.target()))
+                            .max(java.util.Comparator.comparing(SnapshotInfo::createdAt))
+                            .map(sn -> ", newest snapshot " + sn.identifier() + " (" + sn.createdAt() + ") covers it")
+                            .orElse(", no snapshot of it exists"));
+            out.put("deleted", List.of());
+            return out;
+        }
         plan.create().ifPresent(c -> {
             store.create(schedule, c);
             awsIds.put("snapshotIdentifier", c.identifier());
@@ -154,6 +168,15 @@ public class SnapshotManager {
         }
         out.put("deleted", plan.delete());
         return out;
+    }
+
+    private String pausedSince(String cluster) {
+        try {
+            return pauses.pauseOf(cluster).map(r -> r.since() + (r.byShiftwork() ? " (by Shiftwork)" : " (by someone else)"))
+                    .orElse("an unknown time");
+        } catch (RuntimeException noRecord) {
+            return "an unknown time";
+        }
     }
 
     /** Camel's duration syntax as used by the timer: 15m, 1h, 30s, 500 (ms). */

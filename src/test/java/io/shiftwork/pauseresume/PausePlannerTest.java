@@ -82,6 +82,21 @@ class PausePlannerTest {
     }
 
     @Test
+    void aWindowEndsTheLeadBeforeAPipelinesFireTimeAndIsDroppedWhenTooShort() {
+        List<PausePlanner.Window> w = List.of(new PausePlanner.Window(T0, T0.plus(Duration.ofHours(8)), false),
+                new PausePlanner.Window(T0.plus(Duration.ofHours(10)), T0.plus(Duration.ofHours(11)), false),
+                new PausePlanner.Window(T0.plus(Duration.ofHours(12)), T0.plus(Duration.ofHours(24)), true));
+        Instant etl = T0.plus(Duration.ofHours(3));
+        Instant etl2 = T0.plus(Duration.ofHours(10).plusMinutes(30));
+        List<PausePlanner.Window> cut = PausePlanner.avoid(w, List.of(etl, etl2), Duration.ofHours(1), Duration.ofMinutes(15));
+        assertEquals(List.of(new PausePlanner.Window(T0, etl.minus(Duration.ofMinutes(15)), false),
+                new PausePlanner.Window(T0.plus(Duration.ofHours(12)), T0.plus(Duration.ofHours(24)), true)), cut,
+                "cut before the 03:00 run; the 10:00 window leaves 15 min before the 10:30 run: dropped");
+        assertEquals(w, PausePlanner.avoid(w, List.of(T0.plus(Duration.ofHours(8)).plus(Duration.ofMinutes(15))),
+                Duration.ofHours(1), Duration.ofMinutes(15)), "a run the lead after the resume changes nothing");
+    }
+
+    @Test
     void eachGuardStopsAPause() {
         Guards.ClusterNow ok = new Guards.ClusterNow("available", "Available", false, 2.0, 0.0, 0);
         assertEquals(Optional.empty(), Guards.check(ok, 10, 0));
@@ -91,8 +106,12 @@ class PausePlannerTest {
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 35.0, 0.0, 0), 10, 0).orElseThrow().contains("CPU reached 35.0% in the last 30 minutes"));
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 2.0, 4.0, 0), 10, 1).orElseThrow().contains("4 database connections"));
         assertTrue(Guards.check(new Guards.ClusterNow("available", "Available", false, 2.0, 0.0, 2), 10, 0).orElseThrow().contains("2 Shiftwork statement"));
-        assertEquals(Optional.empty(), Guards.check(new Guards.ClusterNow("available", null, false, null, null, 0), 10, 0),
-                "no datapoint (a paused cluster emits none) is not a reason to refuse");
+        assertTrue(Guards.check(new Guards.ClusterNow("available", null, false, null, 0.0, 0), 10, 0).orElseThrow()
+                .contains("no CPUUtilization datapoint"), "fails closed: no CPU datapoint, no pause");
+        assertTrue(Guards.check(new Guards.ClusterNow("available", null, false, 2.0, null, 0), 10, 0).orElseThrow()
+                .contains("no DatabaseConnections datapoint"), "fails closed: no connections datapoint, no pause");
+        assertTrue(Guards.check(new Guards.ClusterNow("available", null, false, 2.0, 0.0, null), 10, 0).orElseThrow()
+                .contains("ListStatements failed"), "fails closed: a failed ListStatements is not 'nothing running'");
     }
 
     @Test

@@ -78,6 +78,8 @@ class PauseResumeTest {
             awaitStatus(id, "available"); // as on AWS, "creating" first
         }
         seed("quiet", "CPUUtilization", 1.5);
+        seed("quiet", "DatabaseConnections", 0);
+        seed("crowded", "DatabaseConnections", 0);
         seed("crowded", "CPUUtilization", 85);
         seed("connected", "CPUUtilization", 1.0);
         seed("connected", "DatabaseConnections", 7);
