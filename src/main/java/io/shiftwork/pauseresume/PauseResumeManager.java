@@ -18,6 +18,8 @@ import org.jboss.logging.Logger;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunSteps;
+import io.shiftwork.pipelines.StartedBy;
+import io.shiftwork.pipelines.Trigger;
 import software.amazon.awssdk.services.redshift.RedshiftClient;
 import software.amazon.awssdk.services.redshift.model.Cluster;
 import software.amazon.awssdk.services.redshift.model.InvalidClusterStateException;
@@ -237,7 +239,7 @@ public class PauseResumeManager {
     }
 
     /** {@code POST /clusters/{id}/resume}: resume now and hold automatic pauses until the current window ends. */
-    public Map<String, Object> resumeNow(String cluster) {
+    public Map<String, Object> resumeNow(String cluster, StartedBy by) {
         requireKnown(cluster);
         Instant now = clock.instant();
         boolean resumed = resumeIfPaused(cluster);
@@ -245,16 +247,17 @@ public class PauseResumeManager {
                 .filter(w -> !now.isBefore(w.pauseAt()) && now.isBefore(w.resumeAt())).map(ClusterPlan.PlannedWindow::resumeAt)
                 .findFirst()).orElse(now);
         plans.get(cluster).ifPresent(p -> plans.put(p.withHold(holdUntil)));
-        String runId = record("cluster-resume", cluster, resumed ? "resumed on request" : "was not paused");
+        String runId = record("cluster-resume", cluster, (resumed ? "resumed on request of " : "was not paused; resume asked by ")
+                + by.principal(), by);
         return Map.of("cluster", cluster, "resumed", resumed, "holdUntil", holdUntil.toString(), "runId", runId);
     }
 
     /** {@code POST /clusters/{id}/hold?until=}: no automatic pause until then. */
-    public Map<String, Object> hold(String cluster, Instant until) {
+    public Map<String, Object> hold(String cluster, Instant until, StartedBy by) {
         requireKnown(cluster);
         ClusterPlan plan = plans.get(cluster).orElse(new ClusterPlan(cluster, clock.instant(), threshold(cluster), List.of(), List.of(), null));
         plans.put(plan.withHold(until));
-        String runId = record("cluster-hold", cluster, "no automatic pause until " + until);
+        String runId = record("cluster-hold", cluster, "no automatic pause until " + until + ", asked by " + by.principal(), by);
         return Map.of("cluster", cluster, "holdUntil", until.toString(), "runId", runId);
     }
 
@@ -274,9 +277,14 @@ public class PauseResumeManager {
         return history.read(cluster).stream().filter(s -> s.at().isAfter(t.minus(Duration.ofDays(1)))).toList();
     }
 
-    /** Records an action as a finished run of its own pipeline. */
+    /** Records an action the executor took as a finished run of its own pipeline. */
     private String record(String pipeline, String cluster, String what) {
+        return record(pipeline, cluster, what, StartedBy.service(Trigger.SCHEDULE));
+    }
+
+    /** Records an action as a finished run of its own pipeline, with who asked for it. */
+    private String record(String pipeline, String cluster, String what, StartedBy by) {
         Map<String, Object> params = Map.of("cluster", cluster, "action", what);
-        return runner.start(pipeline, params, "schedule").runId();
+        return runner.record(pipeline, params, by).runId();
     }
 }

@@ -15,13 +15,20 @@ public class ApiErrors {
     private static final Logger LOG = Logger.getLogger(ApiErrors.class);
 
     static Response body(int status, String error, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", error, "message", message)).build();
+        return body(status, error, message, Map.of());
+    }
+
+    static Response body(int status, String error, String message, Map<String, Object> details) {
+        Map<String, Object> entity = new java.util.LinkedHashMap<>();
+        entity.put("error", error);
+        entity.put("message", message);
+        entity.putAll(details);
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(entity).build();
     }
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return body(e.status(), e.error(), e.getMessage());
+        return body(e.status(), e.error(), e.getMessage(), e.details());
     }
 
     @ServerExceptionMapper
@@ -31,6 +38,7 @@ public class ApiErrors {
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 406 -> "not_acceptable";
+            case 413 -> "payload_too_large";
             case 415 -> "unsupported_media_type";
             default -> status < 500 ? "bad_request" : "internal_error";
         };

@@ -57,6 +57,8 @@ class SnapshotsTest {
             // moto has no CopyClusterSnapshot (and makes an automated snapshot per cluster): the copy path is
             // covered by SnapshotPlannerTest
             c.put("shiftwork.snapshots.copy-automated", "false");
+            c.put("shiftwork.snapshots.drill.queries.select-one", "select 1");
+            c.put("shiftwork.snapshots.drill.queries.missing-table", "select * from no_such_table");
             return c;
         }
     }
@@ -209,7 +211,7 @@ class SnapshotsTest {
     @Test
     void aRestoreDrillMeasuresTheRtoVerifiesAndDeletesTheTemporaryCluster() {
         run();
-        JsonPath d = drill("{\"schedule\": \"hourly\", \"verifySql\": \"select 1\"}");
+        JsonPath d = drill("{\"schedule\": \"hourly\", \"verify\": \"select-one\"}");
         assertEquals("SUCCEEDED", d.getString("status"), d.prettify());
         String temp = d.getString("steps.find { it.name == 'restore' }.output.temporary");
         assertTrue(temp.startsWith("drill-hourly-"), temp);
@@ -228,7 +230,7 @@ class SnapshotsTest {
     @Test
     void aFailingVerificationFailsTheDrillAndStillDeletesTheTemporaryNamespace() {
         run();
-        JsonPath d = drill("{\"schedule\": \"fin\", \"verifySql\": \"select * from no_such_table\"}");
+        JsonPath d = drill("{\"schedule\": \"fin\", \"verify\": \"missing-table\"}");
         assertEquals("FAILED", d.getString("status"));
         assertTrue(d.getString("error").contains("no_such_table"), d.getString("error"));
         assertEquals("SUCCEEDED", d.getString("steps.find { it.name == 'cleanup' }.status"));
