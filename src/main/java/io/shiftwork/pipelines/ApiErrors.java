@@ -6,13 +6,24 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every error of the HTTP API is {@code {"error": ..., "message": ...}}; never a stack trace. */
+/**
+ * Every error of the HTTP API is {@code {"error": ..., "message": ...}}; never a stack trace. An unexpected
+ * failure answers 500 with an {@code errorId} that is logged with the exception; its text is in the body only
+ * with {@code shiftwork.http.error-details=true} (dev), as it may name tables, hosts or SQL.
+ */
 public class ApiErrors {
 
     private static final Logger LOG = Logger.getLogger(ApiErrors.class);
+
+    private final boolean details;
+
+    public ApiErrors(@ConfigProperty(name = "shiftwork.http.error-details", defaultValue = "false") boolean details) {
+        this.details = details;
+    }
 
     static Response body(int status, String error, String message) {
         return body(status, error, message, Map.of());
@@ -48,7 +59,12 @@ public class ApiErrors {
 
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e) {
-        LOG.error("request failed", e);
-        return body(500, "internal_error", "the request failed inside Shiftwork: " + PipelineRunner.message(e));
+        String errorId = java.util.UUID.randomUUID().toString();
+        LOG.errorf(e, "request failed, error id %s", errorId);
+        String message = "the request failed inside Shiftwork; the log has the details under error id " + errorId;
+        if (details) {
+            message += ": " + PipelineRunner.message(e);
+        }
+        return body(500, "internal_error", message, Map.of("errorId", errorId));
     }
 }

@@ -272,4 +272,12 @@ class PipelinesApiTest {
                 .post("/pipelines/smoke/runs").then().statusCode(202).extract().path("runId");
         given().get("/runs/" + forged).then().body("startedBy.principal", equalTo("anonymous"));
     }
+
+    @Test
+    void corsIsOffUnlessConfigured() {
+        given().header("Origin", "https://evil.example").get("/pipelines").then().statusCode(200)
+                .header("Access-Control-Allow-Origin", nullValue());
+        given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
+                .options("/pipelines/smoke/runs").then().header("Access-Control-Allow-Origin", nullValue());
+    }
 }
