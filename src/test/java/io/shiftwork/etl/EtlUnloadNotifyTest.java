@@ -222,4 +222,31 @@ class EtlUnloadNotifyTest {
         given().get("/pipelines/etl-unload-notify/runs").then().statusCode(200)
                 .body("find { it.runId == '" + skipped.runId() + "' }.status", org.hamcrest.Matchers.equalTo("SKIPPED"));
     }
+
+    @Test
+    void twoStartsRacingForTheChainStartOneAndRefuseTheOther() throws Exception {
+        setup();
+        emulators.fault("delay", "CALL public\\.execute_elt_process", null, 3.0);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<io.restassured.response.Response>> answers = new java.util.ArrayList<>();
+            for (int n = 0; n < 4; n++) {
+                answers.add(pool.submit(() -> given().contentType(ContentType.JSON).body("{}")
+                        .post("/pipelines/etl-unload-notify/runs").then().extract().response()));
+            }
+            List<Integer> codes = new java.util.ArrayList<>();
+            String started = null;
+            for (java.util.concurrent.Future<io.restassured.response.Response> a : answers) {
+                io.restassured.response.Response r = a.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                codes.add(r.statusCode());
+                if (r.statusCode() == 202) {
+                    started = r.path("runId");
+                }
+            }
+            assertEquals(List.of(202, 409, 409, 409), codes.stream().sorted().toList(), "one start wins the lock");
+            awaitRun(started, "SUCCEEDED");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

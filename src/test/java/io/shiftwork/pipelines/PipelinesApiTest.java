@@ -280,4 +280,28 @@ class PipelinesApiTest {
         given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
                 .options("/pipelines/smoke/runs").then().header("Access-Control-Allow-Origin", nullValue());
     }
+
+    @Test
+    void retriesRacingWithOneIdempotencyKeyStartOneRun() throws Exception {
+        String key = "race-" + java.util.UUID.randomUUID();
+        int before = storedRuns();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int n = 0; n < 6; n++) {
+                answers.add(pool.submit(() -> given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                        .body("{\"name\":\"race\"}").post("/pipelines/smoke/runs").then().statusCode(202)
+                        .extract().path("runId")));
+            }
+            java.util.Set<String> runIds = new java.util.HashSet<>();
+            for (java.util.concurrent.Future<String> a : answers) {
+                runIds.add(a.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(1, runIds.size(), "every retry got the same run: " + runIds);
+            awaitStatus(runIds.iterator().next(), "SUCCEEDED");
+            assertEquals(before + 1, storedRuns(), "one run stored");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
