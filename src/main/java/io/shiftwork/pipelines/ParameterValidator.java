@@ -86,7 +86,7 @@ public final class ParameterValidator {
         }
         if (converted instanceof String text && !p.allows(text)) {
             throw new ApiException(403, "parameter_not_allowed", "parameter '" + p.name() + "' of pipeline '"
-                    + spec.name() + "' may only be " + String.join(", ", p.allowed()) + " (configured by "
+                    + spec.name() + "' may only be " + (p.allowed().isEmpty() ? "its default (none allowed)" : String.join(", ", p.allowed())) + " (configured by "
                     + p.allowedBy() + "), got '" + text + "'");
         }
         return converted;
