@@ -182,6 +182,8 @@ class PackagedAppIT {
         properties.put("shiftwork.statements.receive-max-messages", "1");
         properties.put("shiftwork.statements.receive-wait-seconds", "1");
         properties.put("shiftwork.statements.event-timeout", "PT5S");
+        // the packaged app runs the prod profile, where the smoke pipeline is off
+        properties.put("shiftwork.smoke.enabled", "true");
         return ServiceProcess.start(work, port, properties, extraEnv);
     }
 

@@ -1,5 +1,6 @@
 package io.shiftwork.etl;
 
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -49,6 +50,21 @@ public interface EtlConfig {
     /** Local runs: create the bucket and put the generated NYC-taxi sample at {@code source} at bootstrap. */
     @WithDefault("false")
     boolean sampleData();
+
+    /**
+     * S3 sources a run may name, as globs ({@code *}: any characters), e.g. {@code s3://raw-bucket/nyc/*}.
+     * Unset: only the configured source.
+     */
+    Optional<List<String>> allowedSources();
+
+    /** Buckets a run may unload to (globs). Unset: only the configured bucket. */
+    Optional<List<String>> allowedBuckets();
+
+    /** Key prefixes a run may unload under (globs). Unset: only the configured prefix. */
+    Optional<List<String>> allowedPrefixes();
+
+    /** IAM roles a run may name (globs). Unset: only the configured role. */
+    Optional<List<String>> allowedIamRoles();
 
     enum UnloadFormat {
         CSV, JSON, PARQUET

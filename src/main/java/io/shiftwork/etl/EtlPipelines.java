@@ -3,6 +3,7 @@ package io.shiftwork.etl;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,7 @@ import io.shiftwork.pipelines.Bootstrap;
 import io.shiftwork.pipelines.ParamSpec;
 import io.shiftwork.pipelines.ParamSpec.Type;
 import io.shiftwork.pipelines.PipelineSpec;
+import io.shiftwork.pipelines.Trigger;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
@@ -87,25 +89,38 @@ public class EtlPipelines implements Bootstrap.Step {
     @Produces
     PipelineSpec etlSetup() {
         return PipelineSpec.of("etl-setup", "Create nyc_yellow_taxi, its volume-analysis materialized view and "
-                + "execute_elt_process() from sql/etl/, one statement at a time; safe to run again", null, List.of());
+                + "execute_elt_process() from sql/etl/, one statement at a time; safe to run again", null, List.of())
+                .startedBy(Trigger.HTTP);
     }
 
     @Produces
     PipelineSpec etlUnloadNotify() {
         List<ParamSpec> params = new ArrayList<>();
         params.add(optionalOrRequired("source", config.source().orElse(null),
-                "s3://bucket/prefix/ the procedure COPYs the trips from").matching(UnloadStatement.S3_URI));
+                "s3://bucket/prefix/ the procedure COPYs the trips from").matching(UnloadStatement.S3_URI)
+                .maxLength(1024).allowedBy("shiftwork.etl.allowed-sources", allowed(config.allowedSources(), config.source())));
         params.add(optionalOrRequired("bucket", config.bucket().orElse(null), "bucket the analysis is unloaded to")
-                .matching(UnloadStatement.BUCKET));
+                .matching(UnloadStatement.BUCKET).maxLength(63)
+                .allowedBy("shiftwork.etl.allowed-buckets", allowed(config.allowedBuckets(), config.bucket())));
         params.add(ParamSpec.optional("prefix", Type.STRING, config.prefix(),
-                "key prefix; the run unloads to <prefix>/<run-id>/").matching(UnloadStatement.KEY_PREFIX));
+                "key prefix; the run unloads to <prefix>/<run-id>/").matching(UnloadStatement.KEY_PREFIX).maxLength(512)
+                .allowedBy("shiftwork.etl.allowed-prefixes", allowed(config.allowedPrefixes(), Optional.of(config.prefix()))));
         params.add(ParamSpec.optional("iam_role", Type.STRING, config.iamRole(),
-                "role Redshift uses for COPY and UNLOAD: default or an ARN").matching(UnloadStatement.IAM_ROLE));
+                "role Redshift uses for COPY and UNLOAD: default or an ARN").matching(UnloadStatement.IAM_ROLE)
+                .maxLength(2048)
+                .allowedBy("shiftwork.etl.allowed-iam-roles", allowed(config.allowedIamRoles(), Optional.of(config.iamRole()))));
         params.add(ParamSpec.optional("format", Type.STRING, config.format().name(), "UNLOAD format")
-                .matching("CSV|JSON|PARQUET"));
+                .matching("CSV|JSON|PARQUET").maxLength(7));
+        // execute_elt_process() deletes and reloads the table: two at once would interleave
         return PipelineSpec.of("etl-unload-notify", "CALL execute_elt_process(), UNLOAD the analysis to S3, notify SNS; "
-                + "each step only after Redshift reports the previous one FINISHED",
-                config.scheduled() ? "cron " + config.schedule() + " UTC" : null, params);
+                + "each step only after Redshift reports the previous one FINISHED; one run at a time",
+                config.scheduled() ? "cron " + config.schedule() + " UTC" : null, params)
+                .startedBy(Trigger.HTTP, Trigger.SCHEDULE).oneAtATime();
+    }
+
+    /** The configured allowlist, else only the configured value (an exact glob: no '*' in S3 names or ARNs). */
+    private static List<String> allowed(Optional<List<String>> configured, Optional<String> value) {
+        return configured.orElse(value.map(List::of).orElse(List.of()));
     }
 
     private static ParamSpec optionalOrRequired(String name, String configured, String description) {

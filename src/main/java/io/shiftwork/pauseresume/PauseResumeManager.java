@@ -24,6 +24,8 @@ import io.shiftwork.pipelines.Alerts;
 import io.shiftwork.pipelines.Leases;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunSteps;
+import io.shiftwork.pipelines.StartedBy;
+import io.shiftwork.pipelines.Trigger;
 import software.amazon.awssdk.services.redshift.RedshiftClient;
 import software.amazon.awssdk.services.redshift.model.Cluster;
 import software.amazon.awssdk.services.redshift.model.InvalidClusterStateException;
@@ -496,7 +498,7 @@ public class PauseResumeManager {
      * {@code POST /clusters/{id}/resume}: resume now and hold automatic pauses until the current window ends. The hold
      * is written with re-reads, so a tick racing it cannot overwrite it.
      */
-    public Map<String, Object> resumeNow(String cluster) {
+    public Map<String, Object> resumeNow(String cluster, StartedBy by) {
         requireKnown(cluster);
         Instant now = clock.instant();
         Optional<ClusterPlan> current = plans.get(cluster);
@@ -516,15 +518,16 @@ public class PauseResumeManager {
                 plans.forgetPause(cluster);
             }
         }
-        String runId = record("cluster-resume", cluster, resumed ? "resumed on request" : "was not resumed (not paused, or refused)");
+        String runId = record("cluster-resume", cluster, (resumed ? "resumed on request of " : "was not resumed (not paused, or refused); asked by ")
+                + by.principal(), by);
         return Map.of("cluster", cluster, "resumed", resumed, "holdUntil", holdUntil.toString(), "runId", runId);
     }
 
     /** {@code POST /clusters/{id}/hold?until=}: no automatic pause until then; never lost to a racing tick. */
-    public Map<String, Object> hold(String cluster, Instant until) {
+    public Map<String, Object> hold(String cluster, Instant until, StartedBy by) {
         requireKnown(cluster);
         upsert(cluster, p -> p.withHold(until));
-        String runId = record("cluster-hold", cluster, "no automatic pause until " + until);
+        String runId = record("cluster-hold", cluster, "no automatic pause until " + until + ", asked by " + by.principal(), by);
         return Map.of("cluster", cluster, "holdUntil", until.toString(), "runId", runId);
     }
 
@@ -557,9 +560,14 @@ public class PauseResumeManager {
         return history.read(cluster).stream().filter(s -> s.at().isAfter(t.minus(Duration.ofDays(1)))).toList();
     }
 
-    /** Records an action as a finished run of its own pipeline. */
+    /** Records an action the executor took as a finished run of its own pipeline. */
     private String record(String pipeline, String cluster, String what) {
+        return record(pipeline, cluster, what, StartedBy.service(Trigger.SCHEDULE));
+    }
+
+    /** Records an action as a finished run of its own pipeline, with who asked for it. */
+    private String record(String pipeline, String cluster, String what, StartedBy by) {
         Map<String, Object> params = Map.of("cluster", cluster, "action", what);
-        return runner.start(pipeline, params, "schedule").runId();
+        return runner.record(pipeline, params, by).runId();
     }
 }

@@ -12,12 +12,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 
 import io.shiftwork.pipelines.ApiException;
 import io.shiftwork.pipelines.Bootstrap;
+import io.shiftwork.pipelines.Callers;
 import io.shiftwork.pipelines.ParamSpec;
 import io.shiftwork.pipelines.ParamSpec.Type;
 import io.shiftwork.pipelines.PipelineSpec;
+import io.shiftwork.pipelines.Trigger;
+import io.vertx.core.http.HttpServerRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 
@@ -30,8 +34,11 @@ public class PauseResumePipelines implements Bootstrap.Step {
     private final PauseResumeConfig config;
     private final PlanStore plans;
     private final S3Client s3;
+    private final Callers callers;
 
-    public PauseResumePipelines(PauseResumeManager manager, PauseResumeConfig config, PlanStore plans, S3Client s3) {
+    public PauseResumePipelines(PauseResumeManager manager, PauseResumeConfig config, PlanStore plans, S3Client s3,
+            Callers callers) {
+        this.callers = callers;
         this.manager = manager;
         this.config = config;
         this.plans = plans;
@@ -51,45 +58,46 @@ public class PauseResumePipelines implements Bootstrap.Step {
     @Produces
     PipelineSpec pauseResume() {
         return PipelineSpec.of("pause-resume", "Forecast each cluster's CPU and plan pauses through idle windows",
-                config.scheduled() ? "daily" : null, List.of());
+                config.scheduled() ? "daily" : null, List.of()).startedBy(Trigger.HTTP, Trigger.SCHEDULE);
     }
 
     private static List<ParamSpec> action() {
-        return List.of(ParamSpec.required("cluster", Type.STRING, "cluster identifier"),
-                ParamSpec.required("action", Type.STRING, "what was done and why"));
+        return List.of(ParamSpec.required("cluster", Type.STRING, "cluster identifier").maxLength(63),
+                ParamSpec.required("action", Type.STRING, "what was done and why").maxLength(512));
     }
 
     @Produces
     PipelineSpec clusterPause() {
-        return PipelineSpec.of("cluster-pause", "Record of an automatic pause (or of a skipped one)", null, action());
+        return PipelineSpec.record("cluster-pause", "Record of an automatic pause (or of a skipped one)", action());
     }
 
     @Produces
     PipelineSpec clusterResume() {
-        return PipelineSpec.of("cluster-resume", "Record of a resume, planned or requested", null, action());
+        return PipelineSpec.record("cluster-resume", "Record of a resume, planned or requested", action());
     }
 
     @Produces
     PipelineSpec clusterHold() {
-        return PipelineSpec.of("cluster-hold", "Record of a hold on automatic pauses", null, action());
+        return PipelineSpec.record("cluster-hold", "Record of a hold on automatic pauses", action());
     }
 
     @POST
     @Path("{id}/resume")
     @jakarta.ws.rs.Produces("application/json")
-    public Map<String, Object> resume(@PathParam("id") String id) {
-        return manager.resumeNow(id);
+    public Map<String, Object> resume(@PathParam("id") String id, @Context HttpServerRequest request) {
+        return manager.resumeNow(id, callers.http(request));
     }
 
     @POST
     @Path("{id}/hold")
     @jakarta.ws.rs.Produces("application/json")
-    public Map<String, Object> hold(@PathParam("id") String id, @QueryParam("until") String until) {
+    public Map<String, Object> hold(@PathParam("id") String id, @QueryParam("until") String until,
+            @Context HttpServerRequest request) {
         if (until == null || until.isBlank()) {
             throw ApiException.badRequest("missing_parameter", "until is required: an ISO-8601 UTC instant such as 2026-11-22T08:00:00Z");
         }
         try {
-            return manager.hold(id, Instant.parse(until));
+            return manager.hold(id, Instant.parse(until), callers.http(request));
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest("invalid_parameter_value", "until must be an ISO-8601 UTC instant such as "
                     + "2026-11-22T08:00:00Z, got '" + until + "'");

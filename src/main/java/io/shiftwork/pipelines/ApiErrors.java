@@ -6,22 +6,40 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Every error of the HTTP API is {@code {"error": ..., "message": ...}}; never a stack trace. */
+/**
+ * Every error of the HTTP API is {@code {"error": ..., "message": ...}}; never a stack trace. An unexpected
+ * failure answers 500 with an {@code errorId} that is logged with the exception; its text is in the body only
+ * with {@code shiftwork.http.error-details=true} (dev), as it may name tables, hosts or SQL.
+ */
 public class ApiErrors {
 
     private static final Logger LOG = Logger.getLogger(ApiErrors.class);
 
+    private final boolean details;
+
+    public ApiErrors(@ConfigProperty(name = "shiftwork.http.error-details", defaultValue = "false") boolean details) {
+        this.details = details;
+    }
+
     static Response body(int status, String error, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", error, "message", message)).build();
+        return body(status, error, message, Map.of());
+    }
+
+    static Response body(int status, String error, String message, Map<String, Object> details) {
+        Map<String, Object> entity = new java.util.LinkedHashMap<>();
+        entity.put("error", error);
+        entity.put("message", message);
+        entity.putAll(details);
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(entity).build();
     }
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return body(e.status(), e.error(), e.getMessage());
+        return body(e.status(), e.error(), e.getMessage(), e.details());
     }
 
     @ServerExceptionMapper
@@ -31,6 +49,7 @@ public class ApiErrors {
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 406 -> "not_acceptable";
+            case 413 -> "payload_too_large";
             case 415 -> "unsupported_media_type";
             default -> status < 500 ? "bad_request" : "internal_error";
         };
@@ -40,7 +59,12 @@ public class ApiErrors {
 
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e) {
-        LOG.error("request failed", e);
-        return body(500, "internal_error", "the request failed inside Shiftwork: " + PipelineRunner.message(e));
+        String errorId = java.util.UUID.randomUUID().toString();
+        LOG.errorf(e, "request failed, error id %s", errorId);
+        String message = "the request failed inside Shiftwork; the log has the details under error id " + errorId;
+        if (details) {
+            message += ": " + PipelineRunner.message(e);
+        }
+        return body(500, "internal_error", message, Map.of("errorId", errorId));
     }
 }

@@ -5,11 +5,22 @@ public class ApiException extends RuntimeException {
 
     private final int status;
     private final String error;
+    private final java.util.Map<String, Object> details;
 
     public ApiException(int status, String error, String message) {
+        this(status, error, message, java.util.Map.of());
+    }
+
+    /** With more fields for the JSON body (the running run of a 409, ...). */
+    public ApiException(int status, String error, String message, java.util.Map<String, Object> details) {
         super(message);
         this.status = status;
         this.error = error;
+        this.details = java.util.Map.copyOf(details);
+    }
+
+    public java.util.Map<String, Object> details() {
+        return details;
     }
 
     public static ApiException notFound(String message) {

@@ -13,9 +13,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
- * Conditional leases in DynamoDB: among replicas, the first to take a key does the work. A lease names its
- * unit of work (a schedule and a tick), so it is never released, only expired by TTL (checked on read, as
- * DynamoDB's TTL deletes late).
+ * Conditional leases in DynamoDB: among replicas, the first to take a key does the work. A lease that names its
+ * unit of work (a schedule and a tick) is never released, only expired by TTL (checked on read, as DynamoDB's
+ * TTL deletes late); a lock (a pipeline that runs one at a time) is released by its holder and expires in case
+ * the holder dies.
  */
 @ApplicationScoped
 public class Leases {
@@ -44,6 +45,43 @@ public class Leases {
             return true;
         } catch (ConditionalCheckFailedException taken) {
             return false;
+        }
+    }
+
+    /** The holder of a lease that has not expired. */
+    public java.util.Optional<String> holder(String key) {
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(table)
+                .key(Map.of("lease", AttributeValue.fromS(key))).consistentRead(true)).item();
+        if (item == null || item.isEmpty()
+                || Long.parseLong(item.get("expiresAt").n()) < Instant.now().getEpochSecond()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(item.get("holder").s());
+    }
+
+    /** Takes a lease from a holder known to be done (its run finished but the release was lost); false if raced. */
+    public boolean takeOver(String key, String from, String holder, Duration ttl) {
+        long now = Instant.now().getEpochSecond();
+        try {
+            dynamo.putItem(b -> b.tableName(table)
+                    .item(Map.of("lease", AttributeValue.fromS(key), "holder", AttributeValue.fromS(holder),
+                            "expiresAt", AttributeValue.fromN(Long.toString(now + ttl.toSeconds()))))
+                    .conditionExpression("holder = :from")
+                    .expressionAttributeValues(Map.of(":from", AttributeValue.fromS(from))));
+            return true;
+        } catch (ConditionalCheckFailedException raced) {
+            return false;
+        }
+    }
+
+    /** Releases a lease if this holder still has it. */
+    public void release(String key, String holder) {
+        try {
+            dynamo.deleteItem(b -> b.tableName(table).key(Map.of("lease", AttributeValue.fromS(key)))
+                    .conditionExpression("holder = :h")
+                    .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(holder))));
+        } catch (ConditionalCheckFailedException notHeld) {
+            // expired and taken by another run, or released before
         }
     }
 }

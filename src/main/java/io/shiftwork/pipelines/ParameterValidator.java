@@ -18,7 +18,7 @@ public final class ParameterValidator {
     /**
      * @return the parameters with defaults filled in, in declaration order
      * @throws ApiException 400 naming the first problem: not an object, unknown name, wrong type, missing,
-     *         pattern mismatch
+     *         too long, out of range, pattern mismatch; 403 for a value outside the parameter's allowlist
      */
     public static Map<String, Object> validate(PipelineSpec spec, JsonNode body) {
         if (body == null || body.isNull() || body.isMissingNode()) {
@@ -72,11 +72,33 @@ public final class ParameterValidator {
             throw ApiException.badRequest("invalid_parameter_type", "parameter '" + p.name() + "' of pipeline '"
                     + spec.name() + "' must be " + article(p.type()) + ", got " + describe(value));
         }
+        if (converted instanceof String text && p.maxLength() != null && text.length() > p.maxLength()) {
+            throw ApiException.badRequest("parameter_too_long", "parameter '" + p.name() + "' of pipeline '"
+                    + spec.name() + "' is at most " + p.maxLength() + " characters, got " + text.length());
+        }
+        if (converted instanceof Number n && outOfRange(p, n)) {
+            throw ApiException.badRequest("parameter_out_of_range", "parameter '" + p.name() + "' of pipeline '"
+                    + spec.name() + "' must be from " + p.minimum() + " to " + p.maximum() + ", got " + value);
+        }
         if (p.pattern() != null && !converted.toString().matches(p.pattern())) {
             throw ApiException.badRequest("invalid_parameter_value", "parameter '" + p.name() + "' of pipeline '"
                     + spec.name() + "' must match " + p.pattern() + ", got '" + converted + "'");
         }
+        if (converted instanceof String text && !p.allows(text)) {
+            throw new ApiException(403, "parameter_not_allowed", "parameter '" + p.name() + "' of pipeline '"
+                    + spec.name() + "' may only be " + (p.allowed().isEmpty() ? "its default (none allowed)" : String.join(", ", p.allowed())) + " (configured by "
+                    + p.allowedBy() + "), got '" + text + "'");
+        }
         return converted;
+    }
+
+    private static boolean outOfRange(ParamSpec p, Number n) {
+        if (n instanceof Long l && p.minimum() instanceof Long min && p.maximum() instanceof Long max) {
+            return l < min || l > max;
+        }
+        double d = n.doubleValue();
+        return p.minimum() != null && d < p.minimum().doubleValue() || p.maximum() != null && d > p.maximum().doubleValue()
+                || Double.isNaN(d);
     }
 
     private static String article(ParamSpec.Type type) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,9 +46,13 @@ public class PipelineRunner {
     private final MeterRegistry metrics;
     private final ObjectMapper json;
     private final Alerts alerts;
+    private final Leases leases;
+    private final RunsConfig config;
 
     public PipelineRunner(PipelineCatalog catalog, RunStore store, ProducerTemplate camel, MeterRegistry metrics,
-            ObjectMapper json, Alerts alerts) {
+            ObjectMapper json, Alerts alerts, Leases leases, RunsConfig config) {
+        this.leases = leases;
+        this.config = config;
         this.catalog = catalog;
         this.store = store;
         this.camel = camel;
@@ -62,33 +67,131 @@ public class PipelineRunner {
     /** Exchange property a flow sets when it finishes the run itself (a step sequence resumed by completions). */
     public static final String OWNS_RUN = "shiftworkOwnsRun";
 
-    /** Validates, stores and starts a run; returns it as stored (RUNNING). */
-    public Run start(String pipeline, JsonNode parameters, String trigger) {
+    /** Validates, stores and starts a run; returns it as stored (RUNNING, or SKIPPED). */
+    public Run start(String pipeline, JsonNode parameters, StartedBy by) {
         PipelineSpec spec = catalog.require(pipeline);
-        Map<String, Object> params = ParameterValidator.validate(spec, parameters);
-        return launch(spec, params, trigger);
+        return launch(spec, validate(spec, parameters, by), by, UUID.randomUUID().toString());
     }
 
-    /** Starts a run with parameters already checked (schedules and other flows). */
-    public Run start(String pipeline, Map<String, Object> parameters, String trigger) {
+    /** Starts a run with parameters from a schedule or another flow (checked all the same). */
+    public Run start(String pipeline, Map<String, Object> parameters, StartedBy by) {
         PipelineSpec spec = catalog.require(pipeline);
         JsonNode tree = json.valueToTree(parameters == null ? Map.of() : parameters);
-        return launch(spec, ParameterValidator.validate(spec, tree), trigger);
+        return launch(spec, validate(spec, tree, by), by, UUID.randomUUID().toString());
     }
 
-    private Run launch(PipelineSpec spec, Map<String, Object> params, String trigger) {
-        Run run = Run.started(UUID.randomUUID().toString(), spec.name(), trigger, params, Instant.now());
-        store.create(run);
+    /** A run the service starts by itself: trigger {@code schedule} or {@code event}. */
+    public Run start(String pipeline, Map<String, Object> parameters, String trigger) {
+        return start(pipeline, parameters, StartedBy.service(Trigger.of(trigger)));
+    }
+
+    /**
+     * Writes a run of a record pipeline (cluster-pause, ...): what the service did, on a schedule or because an
+     * operator asked ({@code by}). Record pipelines cannot be started any other way.
+     */
+    public Run record(String pipeline, Map<String, Object> parameters, StartedBy by) {
+        PipelineSpec spec = catalog.require(pipeline);
+        if (!spec.isRecord()) {
+            throw new IllegalArgumentException("pipeline '" + pipeline + "' is not a record pipeline");
+        }
+        JsonNode tree = json.valueToTree(parameters == null ? Map.of() : parameters);
+        return launch(spec, ParameterValidator.validate(spec, tree), by, UUID.randomUUID().toString());
+    }
+
+    /**
+     * The trigger may start the pipeline (403 otherwise: a record pipeline, or a trigger it does not declare)
+     * and the parameters are valid (400, or 403 outside an allowlist).
+     *
+     * @return the parameters with defaults filled in
+     */
+    public Map<String, Object> validate(PipelineSpec spec, JsonNode parameters, StartedBy by) {
+        if (spec.isRecord()) {
+            throw new ApiException(403, "not_startable", "pipeline '" + spec.name() + "' records what the service did "
+                    + "(" + spec.description() + "); only the service writes its runs");
+        }
+        if (!spec.triggers().contains(by.triggerKind())) {
+            throw new ApiException(403, "trigger_not_allowed", "pipeline '" + spec.name() + "' cannot be started by "
+                    + by.trigger() + "; it may be started by: " + spec.triggers().stream().map(Trigger::id).sorted()
+                            .collect(java.util.stream.Collectors.joining(", ")));
+        }
+        return ParameterValidator.validate(spec, parameters);
+    }
+
+    /**
+     * Stores and starts a run of checked parameters under the given id. A pipeline that runs one at a time
+     * takes its lock first: while another run holds it, an HTTP start is 409 naming that run and any other start
+     * is stored SKIPPED.
+     */
+    Run launch(PipelineSpec spec, Map<String, Object> params, StartedBy by, String runId) {
+        Instant now = Instant.now();
+        String lock = spec.concurrency() == PipelineSpec.Concurrency.ONE_AT_A_TIME ? lockKey(spec.name()) : null;
+        if (lock != null) {
+            Optional<Run> running = takeLock(lock, runId);
+            if (running.isPresent()) {
+                Run other = running.get();
+                String why = "pipeline '" + spec.name() + "' runs one at a time and run " + other.runId() + " is "
+                        + other.status() + " since " + other.createdAt();
+                if (by.triggerKind() == Trigger.HTTP) {
+                    throw new ApiException(409, "run_in_progress", why, Map.of("runningRunId", other.runId()));
+                }
+                Run skipped = Run.skipped(runId, spec.name(), by, params, now, "skipped: " + why);
+                store.create(skipped);
+                metrics.counter("shiftwork.pipeline.runs", "pipeline", spec.name(), "status", RunStatus.SKIPPED.name())
+                        .increment();
+                LOG.infof("%s run %s skipped: run %s is still %s", spec.name(), runId, other.runId(), other.status());
+                return skipped;
+            }
+        }
+        Run run = Run.started(runId, spec.name(), by, params, now);
+        try {
+            store.create(run);
+        } catch (RuntimeException e) {
+            if (lock != null) {
+                leases.release(lock, runId);
+            }
+            throw e;
+        }
         metrics.counter("shiftwork.pipeline.runs.started", "pipeline", spec.name()).increment();
         Map<String, Object> headers = new HashMap<>();
         headers.put(RUN_ID, run.runId());
         headers.put(PIPELINE, spec.name());
-        headers.put(TRIGGER, trigger);
+        headers.put(TRIGGER, by.trigger());
         camel.asyncSend(spec.entryUri(), exchange -> {
             exchange.getIn().setHeaders(headers);
             exchange.getIn().setBody(new HashMap<>(params));
         }).whenComplete((exchange, thrown) -> afterFlow(run.runId(), exchange, thrown));
         return run;
+    }
+
+    static String lockKey(String pipeline) {
+        return "running/" + pipeline;
+    }
+
+    /** Empty when this run took the lock; else the run that holds it. A holder that finished is taken over. */
+    private Optional<Run> takeLock(String lock, String runId) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            if (leases.acquire(lock, runId, config.lockTtl())) {
+                return Optional.empty();
+            }
+            Optional<String> holder = leases.holder(lock);
+            if (holder.isEmpty()) {
+                continue; // released meanwhile
+            }
+            Optional<Run> held = store.find(holder.get());
+            if (held.isEmpty()) {
+                // taken an instant ago by a run not stored yet
+                return Optional.of(new Run(holder.get(), null, RunStatus.RUNNING, null, null, Map.of(), Instant.now(),
+                        null, null, null, java.util.List.of(), Map.of(), 0));
+            }
+            if (!held.get().status().terminal()) {
+                return held;
+            }
+            // the run ended but its release was lost (a replica died): take the lock from it
+            if (leases.takeOver(lock, holder.get(), runId, config.lockTtl())) {
+                return Optional.empty();
+            }
+        }
+        throw new IllegalStateException("the lock " + lock + " kept changing hands under 5 attempts to take it");
     }
 
     private void afterFlow(String runId, Exchange exchange, Throwable thrown) {
@@ -146,6 +249,8 @@ public class PipelineRunner {
     }
 
     private void recordEnd(Run run) {
+        catalog.find(run.pipeline()).filter(spec -> spec.concurrency() == PipelineSpec.Concurrency.ONE_AT_A_TIME)
+                .ifPresent(spec -> releaseLock(run));
         if (run.status() == RunStatus.FAILED) {
             alerts.runFailed(run);
             onFailure(run);
@@ -156,6 +261,15 @@ public class PipelineRunner {
             Timer.builder("shiftwork.pipeline.run.duration").tag("pipeline", run.pipeline())
                     .tag("status", run.status().name())
                     .register(metrics).record(Duration.between(run.createdAt(), run.finishedAt()));
+        }
+    }
+
+    private void releaseLock(Run run) {
+        try {
+            leases.release(lockKey(run.pipeline()), run.runId());
+        } catch (RuntimeException e) {
+            // the next start takes the lock over from a finished run, or it expires
+            LOG.warnf(e, "could not release the lock of run %s", run.runId());
         }
     }
 

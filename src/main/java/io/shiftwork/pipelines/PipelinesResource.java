@@ -6,17 +6,21 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.http.HttpServerRequest;
 
 /** The pipeline-runs API: list pipelines, start runs, read runs. */
 @Path("/")
@@ -28,9 +32,19 @@ public class PipelinesResource {
     private final RunStore store;
     private final RunsConfig config;
     private final ObjectMapper json;
+    private final Callers callers;
+    private final IdempotencyKeys idempotency;
+    private final BodyLimit bodyLimit;
+
+    /** Header a client sets to make {@code POST .../runs} safe to retry. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,255}");
 
     public PipelinesResource(PipelineCatalog catalog, PipelineRunner runner, RunStore store, RunsConfig config,
-            ObjectMapper json) {
+            ObjectMapper json, Callers callers, IdempotencyKeys idempotency, BodyLimit bodyLimit) {
+        this.bodyLimit = bodyLimit;
+        this.callers = callers;
+        this.idempotency = idempotency;
         this.catalog = catalog;
         this.runner = runner;
         this.store = store;
@@ -46,9 +60,15 @@ public class PipelinesResource {
             p.put("name", spec.name());
             p.put("description", spec.description());
             Map<String, Object> triggers = new LinkedHashMap<>();
-            triggers.put("http", "POST /pipelines/" + spec.name() + "/runs");
-            triggers.put("schedule", spec.schedule());
+            if (spec.triggers().contains(Trigger.HTTP)) {
+                triggers.put("http", "POST /pipelines/" + spec.name() + "/runs");
+            }
+            if (spec.triggers().contains(Trigger.SCHEDULE)) {
+                triggers.put("schedule", spec.schedule());
+            }
             p.put("triggers", triggers);
+            p.put("record", spec.isRecord());
+            p.put("concurrency", spec.concurrency().name().toLowerCase().replace('_', '-'));
             p.put("parameters", spec.parameters());
             p.put("lastRun", store.listByPipeline(spec.name(), 1).stream().findFirst()
                     .map(r -> Map.of("runId", r.runId(), "status", r.status(), "createdAt", r.createdAt()))
@@ -59,8 +79,10 @@ public class PipelinesResource {
 
     @POST
     @Path("pipelines/{name}/runs")
-    public Response startRun(@PathParam("name") String name, String body) {
-        catalog.require(name);
+    public Response startRun(@PathParam("name") String name, @HeaderParam(IDEMPOTENCY_KEY) String key, String body,
+            @Context HttpServerRequest request) {
+        PipelineSpec spec = catalog.require(name);
+        bodyLimit.check(body);
         JsonNode parameters;
         try {
             parameters = body == null || body.isBlank() ? json.createObjectNode() : json.readTree(body);
@@ -68,9 +90,53 @@ public class PipelinesResource {
             throw ApiException.badRequest("malformed_json", "request body is not valid JSON: "
                     + e.getOriginalMessage());
         }
-        Run run = runner.start(name, parameters, "http");
-        return Response.accepted(Map.of("runId", run.runId(), "status", run.status(), "pipeline", run.pipeline()))
-                .location(URI.create("/runs/" + run.runId())).build();
+        StartedBy by = callers.http(request);
+        Map<String, Object> params = runner.validate(spec, parameters, by);
+        String runId = java.util.UUID.randomUUID().toString();
+        if (key == null) {
+            return accepted(runner.launch(spec, params, by, runId));
+        }
+        if (!KEY.matcher(key).matches()) {
+            throw ApiException.badRequest("invalid_idempotency_key",
+                    IDEMPOTENCY_KEY + " must be 1 to 255 visible ASCII characters");
+        }
+        // keys are per caller: another caller's key never returns their run
+        String scoped = by.principal() + "/" + key;
+        String hash;
+        try {
+            hash = IdempotencyKeys.hash(name, json.writeValueAsString(new java.util.TreeMap<>(params)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        java.util.Optional<IdempotencyKeys.Claim> earlier = idempotency.claim(scoped, hash, runId);
+        if (earlier.isPresent()) {
+            if (!earlier.get().requestHash().equals(hash)) {
+                throw new ApiException(422, "idempotency_key_reused", IDEMPOTENCY_KEY + " '" + key
+                        + "' was used for another request (another pipeline or other parameters) in the last 24 h",
+                        Map.of("runId", earlier.get().runId()));
+            }
+            String id = earlier.get().runId();
+            Run run = store.find(id).orElse(null);
+            return Response.accepted(Map.of("runId", id, "status", run == null ? RunStatus.RUNNING : run.status(),
+                    "pipeline", name)).location(URI.create("/runs/" + id)).header("Idempotent-Replayed", "true").build();
+        }
+        try {
+            return accepted(runner.launch(spec, params, by, runId));
+        } catch (RuntimeException e) {
+            idempotency.forget(scoped, runId);
+            throw e;
+        }
+    }
+
+    private static Response accepted(Run run) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("runId", run.runId());
+        body.put("status", run.status());
+        body.put("pipeline", run.pipeline());
+        if (run.error() != null) {
+            body.put("error", run.error());
+        }
+        return Response.accepted(body).location(URI.create("/runs/" + run.runId())).build();
     }
 
     @GET

@@ -13,27 +13,36 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** A run of a pipeline, as stored in DynamoDB and returned by the API. Immutable: changes make copies. */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Run(String runId, String pipeline, RunStatus status, String trigger, Map<String, Object> parameters,
+public record Run(String runId, String pipeline, RunStatus status, String trigger, StartedBy startedBy,
+        Map<String, Object> parameters,
         Instant createdAt, Instant updatedAt, Instant finishedAt, String error, List<Step> steps,
         Map<String, Object> context, long version) {
 
-    public static Run started(String runId, String pipeline, String trigger, Map<String, Object> parameters,
+    public static Run started(String runId, String pipeline, StartedBy by, Map<String, Object> parameters,
             Instant at) {
-        return new Run(runId, pipeline, RunStatus.RUNNING, trigger, parameters, at, at, null, null, List.of(), Map.of(), 0);
+        return new Run(runId, pipeline, RunStatus.RUNNING, by.trigger(), by, parameters, at, at, null, null, List.of(),
+                Map.of(), 0);
+    }
+
+    /** A run that did not start because another run of its pipeline was still going (one at a time). */
+    public static Run skipped(String runId, String pipeline, StartedBy by, Map<String, Object> parameters, Instant at,
+            String reason) {
+        return new Run(runId, pipeline, RunStatus.SKIPPED, by.trigger(), by, parameters, at, at, at, reason, List.of(),
+                Map.of(), 0);
     }
 
     Run touched(Instant at) {
-        return new Run(runId, pipeline, status, trigger, parameters, createdAt, at, finishedAt, error, steps,
+        return new Run(runId, pipeline, status, trigger, startedBy, parameters, createdAt, at, finishedAt, error, steps,
                 context, version + 1);
     }
 
     public Run withStatus(RunStatus newStatus) {
-        return new Run(runId, pipeline, newStatus, trigger, parameters, createdAt, updatedAt, finishedAt, error,
+        return new Run(runId, pipeline, newStatus, trigger, startedBy, parameters, createdAt, updatedAt, finishedAt, error,
                 steps, context, version);
     }
 
     public Run finished(RunStatus outcome, Instant at, String err) {
-        return new Run(runId, pipeline, outcome, trigger, parameters, createdAt, updatedAt, at, err, steps, context,
+        return new Run(runId, pipeline, outcome, trigger, startedBy, parameters, createdAt, updatedAt, at, err, steps, context,
                 version);
     }
 
@@ -46,7 +55,7 @@ public record Run(String runId, String pipeline, RunStatus status, String trigge
         } else {
             copy.add(step);
         }
-        return new Run(runId, pipeline, status, trigger, parameters, createdAt, updatedAt, finishedAt, error, copy,
+        return new Run(runId, pipeline, status, trigger, startedBy, parameters, createdAt, updatedAt, finishedAt, error, copy,
                 context, version);
     }
 
@@ -54,7 +63,7 @@ public record Run(String runId, String pipeline, RunStatus status, String trigge
     public Run withContext(String key, Object value) {
         Map<String, Object> copy = new java.util.LinkedHashMap<>(context == null ? Map.of() : context);
         copy.put(key, value);
-        return new Run(runId, pipeline, status, trigger, parameters, createdAt, updatedAt, finishedAt, error, steps,
+        return new Run(runId, pipeline, status, trigger, startedBy, parameters, createdAt, updatedAt, finishedAt, error, steps,
                 copy, version);
     }
 

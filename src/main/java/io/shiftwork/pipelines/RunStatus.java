@@ -1,10 +1,10 @@
 package io.shiftwork.pipelines;
 
-/** Life cycle of a run and of each of its steps. */
+/** Life cycle of a run and of each of its steps. SKIPPED: a run that did not start (its pipeline runs one at a time). */
 public enum RunStatus {
-    RUNNING, WAITING, SUCCEEDED, FAILED;
+    RUNNING, WAITING, SUCCEEDED, FAILED, SKIPPED;
 
     public boolean terminal() {
-        return this == SUCCEEDED || this == FAILED;
+        return this == SUCCEEDED || this == FAILED || this == SKIPPED;
     }
 }

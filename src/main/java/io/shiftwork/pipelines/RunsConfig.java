@@ -19,4 +19,11 @@ public interface RunsConfig {
     /** Largest page {@code GET /pipelines/{name}/runs?limit=} returns. */
     @WithDefault("100")
     int maxLimit();
+
+    /**
+     * How long the lock of a pipeline that runs one at a time lasts if its run never ends (a replica died):
+     * longer than any run of such a pipeline takes.
+     */
+    @WithDefault("PT6H")
+    Duration lockTtl();
 }

@@ -34,7 +34,7 @@ public class ScheduledRuns {
         this.leases = leases;
     }
 
-    /** Returns the run started, or null when another replica took this time. */
+    /** Returns the run started (SKIPPED while a one-at-a-time pipeline runs), or null when another replica took this time. */
     public Run fire(Exchange exchange) {
         String pipeline = exchange.getIn().getHeader(PipelineRunner.PIPELINE, String.class);
         if (pipeline == null) {
@@ -47,8 +47,9 @@ public class ScheduledRuns {
             LOG.debugf("%s at %s already started by another replica", pipeline, at);
             return null;
         }
-        Run run = runner.start(pipeline, Map.of(), "schedule");
-        LOG.infof("schedule: started %s run %s for %s", pipeline, run.runId(), at);
+        Run run = runner.start(pipeline, Map.of(), StartedBy.service(Trigger.SCHEDULE));
+        LOG.infof("schedule: %s %s run %s for %s", run.status() == RunStatus.SKIPPED ? "skipped" : "started", pipeline,
+                run.runId(), at);
         return run;
     }
 }

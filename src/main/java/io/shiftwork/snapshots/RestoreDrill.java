@@ -71,18 +71,22 @@ public class RestoreDrill {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("schedule", drill.schedule().orElseThrow(() -> new IllegalStateException(
                 "shiftwork.snapshots.drill.schedule is required when shiftwork.snapshots.drill.enabled=true")));
-        drill.verifySql().ifPresent(v -> params.put("verifySql", v));
         runner.start("snapshot-drill", params, "schedule");
     }
 
-    /** Runs the drill for the run on the exchange; body: {schedule, verifySql?, timeoutMinutes}. */
+    /**
+     * Runs the drill for the run on the exchange; body: {schedule, verify?, timeoutMinutes}. The verification SQL
+     * is the configured query named by verify, else {@code shiftwork.snapshots.drill.verify-sql}.
+     */
     public void run(Exchange exchange) throws Exception {
         String runId = exchange.getIn().getHeader(PipelineRunner.RUN_ID, String.class);
         Map<?, ?> body = exchange.getIn().getBody(Map.class);
         String namespace = String.valueOf(body.get("schedule"));
         Schedule schedule = manager.schedules().stream().filter(s -> s.namespace().equals(namespace)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no snapshot schedule '" + namespace + "'"));
-        Object verify = body.get("verifySql");
+        Object named = body.get("verify");
+        Object verify = named != null ? config.drill().queries().get(String.valueOf(named))
+                : config.drill().verifySql().orElse(null);
         Duration timeout = Duration.ofMinutes(((Number) body.get("timeoutMinutes")).longValue());
         SnapshotStore store = schedule.kind() == Schedule.Kind.SERVERLESS ? serverlessSnapshots : provisioned;
         SnapshotInfo newest = store.list(schedule).stream()

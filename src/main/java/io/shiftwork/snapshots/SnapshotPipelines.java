@@ -35,11 +35,15 @@ public class SnapshotPipelines {
                                         s, "schedule namespace whose snapshot is restored"))
                                 .orElse(io.shiftwork.pipelines.ParamSpec.required("schedule", io.shiftwork.pipelines.ParamSpec.Type.STRING,
                                         "schedule namespace whose snapshot is restored"))
-                                .matching("[a-z][a-z0-9]*(-[a-z0-9]+)*"),
-                        io.shiftwork.pipelines.ParamSpec.optional("verifySql", io.shiftwork.pipelines.ParamSpec.Type.STRING,
-                                config.drill().verifySql().orElse(null), "query that must finish on the restored copy"),
+                                .matching("[a-z][a-z0-9]*(-[a-z0-9]+)*").maxLength(63),
+                        io.shiftwork.pipelines.ParamSpec.optional("verify", io.shiftwork.pipelines.ParamSpec.Type.STRING,
+                                null, "name of the configured query (shiftwork.snapshots.drill.queries.<name>) that must "
+                                        + "finish on the restored copy; default shiftwork.snapshots.drill.verify-sql")
+                                .maxLength(63).allowedBy("shiftwork.snapshots.drill.queries",
+                                        config.drill().queries().keySet().stream().sorted().toList()),
                         io.shiftwork.pipelines.ParamSpec.optional("timeoutMinutes", io.shiftwork.pipelines.ParamSpec.Type.INTEGER,
-                                60L, "how long the restore may take")));
+                                60L, "how long the restore may take").range(1, 24 * 60)))
+                .startedBy(io.shiftwork.pipelines.Trigger.HTTP, io.shiftwork.pipelines.Trigger.SCHEDULE);
     }
 
     @GET
@@ -67,7 +71,8 @@ public class SnapshotPipelines {
     @Produces
     PipelineSpec snapshots() {
         return PipelineSpec.of("snapshots", "Snapshots on a fixed RPO per schedule, tag-scoped retention",
-                config.scheduled() ? "every " + config.tick() : null, List.of());
+                config.scheduled() ? "every " + config.tick() : null, List.of())
+                .startedBy(io.shiftwork.pipelines.Trigger.HTTP, io.shiftwork.pipelines.Trigger.SCHEDULE);
     }
 
     @GET

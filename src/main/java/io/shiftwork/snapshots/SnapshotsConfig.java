@@ -50,8 +50,14 @@ public interface SnapshotsConfig {
         /** The schedule whose newest snapshot is restored. */
         Optional<String> schedule();
 
-        /** A query that must finish on the restored copy. */
+        /** The query that must finish on the restored copy when a drill names none. */
         Optional<String> verifySql();
+
+        /**
+         * Verification queries a drill may name ({@code "verify": "<name>"}): SQL only ever comes from
+         * configuration, never from a caller.
+         */
+        Map<String, String> queries();
     }
 
     interface ScheduleConfig {

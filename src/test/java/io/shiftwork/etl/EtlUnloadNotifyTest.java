@@ -167,4 +167,86 @@ class EtlUnloadNotifyTest {
         }
         assertEquals(runsBefore, given().get("/pipelines/etl-unload-notify/runs").jsonPath().getList("runId").size());
     }
+
+    @Test
+    void overridesOutsideTheConfiguredAllowlistsAreRefusedAndNothingIsStored() {
+        int runsBefore = given().get("/pipelines/etl-unload-notify/runs").jsonPath().getList("runId").size();
+        for (String[] refused : new String[][] {
+                { "{\"source\": \"s3://someone-elses-bucket/trips/\"}", "source", "shiftwork.etl.allowed-sources" },
+                { "{\"bucket\": \"exfiltration-bucket\"}", "bucket", "shiftwork.etl.allowed-buckets" },
+                { "{\"prefix\": \"elsewhere/x\"}", "prefix", "shiftwork.etl.allowed-prefixes" },
+                { "{\"iam_role\": \"arn:aws:iam::123456789012:role/admin\"}", "iam_role", "shiftwork.etl.allowed-iam-roles" } }) {
+            given().contentType(ContentType.JSON).body(refused[0]).post("/pipelines/etl-unload-notify/runs")
+                    .then().statusCode(403).body("error", org.hamcrest.Matchers.equalTo("parameter_not_allowed"))
+                    .body("message", containsString("'" + refused[1] + "'")).body("message", containsString(refused[2]));
+        }
+        assertEquals(runsBefore, given().get("/pipelines/etl-unload-notify/runs").jsonPath().getList("runId").size());
+    }
+
+    /** Injected by LocalAwsTestResource. */
+    io.shiftwork.Emulators emulators;
+    @Inject
+    io.shiftwork.pipelines.ScheduledRuns schedules;
+    @Inject
+    org.apache.camel.CamelContext camel;
+
+    @Test
+    void oneRunAtATimeASecondHttpStartIs409AndACronFireMeanwhileIsSkipped() {
+        setup();
+        emulators.fault("delay", "CALL public\\.execute_elt_process", null, 4.0);
+        String first = start("etl-unload-notify", "{}");
+
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "second-" + first).body("{}")
+                .post("/pipelines/etl-unload-notify/runs").then().statusCode(409)
+                .body("error", org.hamcrest.Matchers.equalTo("run_in_progress"))
+                .body("runningRunId", org.hamcrest.Matchers.equalTo(first))
+                .body("message", containsString("run " + first));
+
+        org.apache.camel.Exchange fire = new org.apache.camel.support.DefaultExchange(camel);
+        fire.getIn().setHeader(io.shiftwork.pipelines.PipelineRunner.PIPELINE, "etl-unload-notify");
+        io.shiftwork.pipelines.Run skipped = schedules.fire(fire);
+        JsonPath s = given().get("/runs/" + skipped.runId()).then().statusCode(200).extract().jsonPath();
+        assertEquals("SKIPPED", s.getString("status"));
+        assertTrue(s.getString("error").contains("run " + first), s.getString("error"));
+        assertEquals("schedule", s.getString("startedBy.trigger"));
+        assertEquals("shiftwork", s.getString("startedBy.principal"));
+        assertEquals(List.of(), s.getList("steps"), "a skipped run ran nothing");
+
+        JsonPath done = awaitRun(first, "SUCCEEDED");
+        assertEquals("http", done.getString("startedBy.trigger"));
+        assertEquals("anonymous", done.getString("startedBy.principal"));
+        // the lock went with the run: the refused retry (its key was not kept) now starts
+        String next = given().contentType(ContentType.JSON).header("Idempotency-Key", "second-" + first).body("{}")
+                .post("/pipelines/etl-unload-notify/runs").then().statusCode(202).extract().path("runId");
+        awaitRun(next, "SUCCEEDED");
+        given().get("/pipelines/etl-unload-notify/runs").then().statusCode(200)
+                .body("find { it.runId == '" + skipped.runId() + "' }.status", org.hamcrest.Matchers.equalTo("SKIPPED"));
+    }
+
+    @Test
+    void twoStartsRacingForTheChainStartOneAndRefuseTheOther() throws Exception {
+        setup();
+        emulators.fault("delay", "CALL public\\.execute_elt_process", null, 3.0);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<io.restassured.response.Response>> answers = new java.util.ArrayList<>();
+            for (int n = 0; n < 4; n++) {
+                answers.add(pool.submit(() -> given().contentType(ContentType.JSON).body("{}")
+                        .post("/pipelines/etl-unload-notify/runs").then().extract().response()));
+            }
+            List<Integer> codes = new java.util.ArrayList<>();
+            String started = null;
+            for (java.util.concurrent.Future<io.restassured.response.Response> a : answers) {
+                io.restassured.response.Response r = a.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                codes.add(r.statusCode());
+                if (r.statusCode() == 202) {
+                    started = r.path("runId");
+                }
+            }
+            assertEquals(List.of(202, 409, 409, 409), codes.stream().sorted().toList(), "one start wins the lock");
+            awaitRun(started, "SUCCEEDED");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -3,6 +3,9 @@ package io.shiftwork.pipelines;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -98,6 +101,8 @@ class PipelinesApiTest {
 
     @Test
     void aSlowRunIsReadableWhileRunning() {
+        // rest-assured compiles its JSON-path checks on first use, for seconds on a busy machine: not inside the 1.5 s
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         String runId = startSmoke("{\"delayMs\": 1500}");
         given().get("/runs/" + runId).then().statusCode(200).body("status", equalTo("RUNNING"));
         awaitStatus(runId, "SUCCEEDED");
@@ -171,5 +176,132 @@ class PipelinesApiTest {
                 .body(containsString("shiftwork_pipeline_runs_total{pipeline=\"smoke\",status=\"SUCCEEDED\"}"))
                 .body(containsString("shiftwork_pipeline_run_duration_seconds_count{pipeline=\"smoke\"")));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/pipelines/{name}/runs"));
+    }
+
+    @Test
+    void aRecordPipelineCannotBeStartedOverHttpSoNoRecordIsForged() {
+        int before = storedRuns();
+        given().contentType(ContentType.JSON).body("{\"cluster\":\"nonexistent\",\"action\":\"hacked\"}")
+                .post("/pipelines/cluster-pause/runs").then().statusCode(403)
+                .body("error", equalTo("not_startable"))
+                .body("message", containsString("cluster-pause"));
+        given().contentType(ContentType.JSON).body("{}").post("/pipelines/cluster-resume/runs").then().statusCode(403);
+        given().contentType(ContentType.JSON).body("{}").post("/pipelines/cluster-hold/runs").then().statusCode(403);
+        assertEquals(before, storedRuns(), "no record was written");
+        given().get("/pipelines/cluster-pause/runs").then().statusCode(200).body("parameters.action", not(hasItem("hacked")));
+        given().get("/pipelines").then().statusCode(200)
+                .body("find { it.name == 'cluster-pause' }.record", equalTo(true))
+                .body("find { it.name == 'cluster-pause' }.triggers.http", nullValue())
+                .body("find { it.name == 'etl-unload-notify' }.concurrency", equalTo("one-at-a-time"))
+                .body("find { it.name == 'smoke' }.parameters.find { it.name == 'delayMs' }.maximum", equalTo(60000))
+                .body("find { it.name == 'smoke' }.parameters.find { it.name == 'name' }.maxLength", equalTo(64));
+    }
+
+    @Test
+    void anOversizedParameterIs400NamingItAndItsLimit() {
+        int before = storedRuns();
+        given().contentType(ContentType.JSON).body("{\"delayMs\": 99999999999}").post("/pipelines/smoke/runs").then()
+                .statusCode(400).body("error", equalTo("parameter_out_of_range"))
+                .body("message", containsString("'delayMs'")).body("message", containsString("from 0 to 60000"));
+        given().contentType(ContentType.JSON).body("{\"delayMs\": -1}").post("/pipelines/smoke/runs").then()
+                .statusCode(400).body("error", equalTo("parameter_out_of_range"));
+        given().contentType(ContentType.JSON).body("{\"name\": \"" + "x".repeat(65) + "\"}").post("/pipelines/smoke/runs")
+                .then().statusCode(400).body("error", equalTo("parameter_too_long"))
+                .body("message", containsString("'name'")).body("message", containsString("at most 64 characters, got 65"));
+        given().contentType(ContentType.JSON)
+                .body("{\"spname\": \"public.sp_etl_log_etl_event\", \"event_message\": \"" + "m".repeat(300) + "\"}")
+                .post("/pipelines/stored-procedure/runs").then().statusCode(400)
+                .body("error", equalTo("parameter_too_long")).body("message", containsString("'event_message'"))
+                .body("message", containsString("at most 256"));
+        assertEquals(before, storedRuns());
+    }
+
+    @Test
+    void aBodyOverTheConfiguredSizeIs413WithAJsonError() {
+        int before = storedRuns();
+        String huge = "{\"spname\": \"public.sp_etl_log_etl_event\", \"event_message\": \"" + "m".repeat(500_000) + "\"}";
+        given().contentType(ContentType.JSON).body(huge).post("/pipelines/stored-procedure/runs").then()
+                .statusCode(413).contentType(ContentType.JSON)
+                .body("error", equalTo("payload_too_large"))
+                .body("message", containsString("at most 65536 bytes"));
+        assertEquals(before, storedRuns());
+    }
+
+    @Test
+    void theSameIdempotencyKeyAndBodyReturnTheSameRunAndAnotherBodyIs422() {
+        String key = "retry-" + java.util.UUID.randomUUID();
+        String first = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{\"name\":\"once\"}")
+                .post("/pipelines/smoke/runs").then().statusCode(202).extract().path("runId");
+        int stored = storedRuns();
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{\"name\":\"once\"}")
+                .post("/pipelines/smoke/runs").then().statusCode(202)
+                .header("Idempotent-Replayed", "true")
+                .header("Location", endsWith("/runs/" + first))
+                .body("runId", equalTo(first));
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{\"name\":\"twice\"}")
+                .post("/pipelines/smoke/runs").then().statusCode(422)
+                .body("error", equalTo("idempotency_key_reused")).body("runId", equalTo(first));
+        assertEquals(stored, storedRuns(), "neither the retry nor the other body stored a run");
+        awaitStatus(first, "SUCCEEDED");
+
+        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName("shiftwork-idempotency")
+                .key(Map.of("idempotencyKey", AttributeValue.fromS("anonymous/" + key))).consistentRead(true)).item();
+        assertEquals(first, item.get("runId").s());
+        long ttl = Long.parseLong(item.get("expiresAt").n()) - System.currentTimeMillis() / 1000;
+        assertTrue(ttl > Duration.ofHours(23).toSeconds() && ttl <= Duration.ofHours(24).toSeconds(), "expires in 24 h: " + ttl);
+
+        String other = given().contentType(ContentType.JSON).header("Idempotency-Key", key + "-b").body("{\"name\":\"once\"}")
+                .post("/pipelines/smoke/runs").then().statusCode(202).extract().path("runId");
+        assertTrue(!other.equals(first), "another key, another run");
+    }
+
+    @Test
+    void everyRunRecordsWhoStartedItHowAndFromWhere() {
+        String runId = startSmoke("{}");
+        awaitStatus(runId, "SUCCEEDED").then()
+                .body("trigger", equalTo("http"))
+                .body("startedBy.principal", equalTo("anonymous"))
+                .body("startedBy.roles", hasSize(0))
+                .body("startedBy.trigger", equalTo("http"))
+                .body("startedBy.sourceAddress", equalTo("127.0.0.1"));
+        String doc = dynamo.getItem(b -> b.tableName(table).key(Map.of("runId", AttributeValue.fromS(runId)))).item()
+                .get("doc").s();
+        assertTrue(doc.contains("\"startedBy\":{\"principal\":\"anonymous\""), doc);
+        // a header a client could forge names nobody
+        String forged = given().contentType(ContentType.JSON).header("X-Forwarded-User", "admin").body("{}")
+                .post("/pipelines/smoke/runs").then().statusCode(202).extract().path("runId");
+        given().get("/runs/" + forged).then().body("startedBy.principal", equalTo("anonymous"));
+    }
+
+    @Test
+    void corsIsOffUnlessConfigured() {
+        given().header("Origin", "https://evil.example").get("/pipelines").then().statusCode(200)
+                .header("Access-Control-Allow-Origin", nullValue());
+        given().header("Origin", "https://evil.example").header("Access-Control-Request-Method", "POST")
+                .options("/pipelines/smoke/runs").then().header("Access-Control-Allow-Origin", nullValue());
+    }
+
+    @Test
+    void retriesRacingWithOneIdempotencyKeyStartOneRun() throws Exception {
+        String key = "race-" + java.util.UUID.randomUUID();
+        int before = storedRuns();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int n = 0; n < 6; n++) {
+                answers.add(pool.submit(() -> given().contentType(ContentType.JSON).header("Idempotency-Key", key)
+                        .body("{\"name\":\"race\"}").post("/pipelines/smoke/runs").then().statusCode(202)
+                        .extract().path("runId")));
+            }
+            java.util.Set<String> runIds = new java.util.HashSet<>();
+            for (java.util.concurrent.Future<String> a : answers) {
+                runIds.add(a.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(1, runIds.size(), "every retry got the same run: " + runIds);
+            awaitStatus(runIds.iterator().next(), "SUCCEEDED");
+            assertEquals(before + 1, storedRuns(), "one run stored");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

@@ -54,6 +54,8 @@ class SnapshotsTest {
             c.put("shiftwork.snapshots.schedules.fin.retention", "2 days");
             c.put("shiftwork.snapshots.manual-snapshot-quota", "2");
             c.put("shiftwork.snapshots.page-size", "2");
+            c.put("shiftwork.snapshots.drill.queries.select-one", "select 1");
+            c.put("shiftwork.snapshots.drill.queries.missing-table", "select * from no_such_table");
             return c;
         }
     }
@@ -222,7 +224,7 @@ class SnapshotsTest {
     void aRestoreDrillMeasuresTheRtoVerifiesAndDeletesTheTemporaryCluster() {
         run();
         awaitSnapshotsAvailable();
-        JsonPath d = drill("{\"schedule\": \"hourly\", \"verifySql\": \"select 1\"}");
+        JsonPath d = drill("{\"schedule\": \"hourly\", \"verify\": \"select-one\"}");
         assertEquals("SUCCEEDED", d.getString("status"), d.prettify());
         String temp = d.getString("steps.find { it.name == 'restore' }.output.temporary");
         assertTrue(temp.startsWith("drill-hourly-"), temp);
@@ -241,7 +243,7 @@ class SnapshotsTest {
     @Test
     void aFailingVerificationFailsTheDrillAndStillDeletesTheTemporaryNamespace() {
         run();
-        JsonPath d = drill("{\"schedule\": \"fin\", \"verifySql\": \"select * from no_such_table\"}");
+        JsonPath d = drill("{\"schedule\": \"fin\", \"verify\": \"missing-table\"}");
         assertEquals("FAILED", d.getString("status"));
         assertTrue(d.getString("error").contains("no_such_table"), d.getString("error"));
         assertEquals("SUCCEEDED", d.getString("steps.find { it.name == 'cleanup' }.status"));

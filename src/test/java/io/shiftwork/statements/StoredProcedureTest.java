@@ -147,6 +147,33 @@ class StoredProcedureTest {
     }
 
     @Test
+    void aProcedureOutsideTheAllowlistIsRefusedAndRedshiftSeesNoStatement() {
+        redshift.run("CREATE OR REPLACE PROCEDURE public.sp_not_allowed(p_message varchar(256)) AS $$ BEGIN "
+                + "INSERT INTO public.etl_events (event_time, message) VALUES (getdate(), p_message); END; $$ LANGUAGE plpgsql");
+        int runsBefore = given().get("/pipelines/stored-procedure/runs").jsonPath().getList("runId").size();
+        for (String name : List.of("public.sp_not_allowed", "sp_etl_log_etl_event", "PUBLIC.SP_ETL_LOG_ETL_EVENT", "pg_catalog.pg_sleep")) {
+            given().contentType(ContentType.JSON).body("{\"spname\": \"" + name + "\", \"event_message\": \"sneaky\"}")
+                    .post("/pipelines/stored-procedure/runs").then().statusCode(403)
+                    .body("error", equalTo("parameter_not_allowed"))
+                    .body("message", containsString("'spname'"))
+                    .body("message", containsString("shiftwork.stored-procedures.allowed"));
+        }
+        assertEquals(runsBefore, given().get("/pipelines/stored-procedure/runs").jsonPath().getList("runId").size(),
+                "no run stored");
+        List<String> sql = new ArrayList<>();
+        String token = null;
+        do {
+            String next = token;
+            var page = data.listStatements(b -> b.maxResults(100).nextToken(next));
+            page.statements().forEach(st -> sql.add(st.queryString()));
+            token = page.nextToken();
+        } while (token != null);
+        assertTrue(sql.stream().noneMatch(q -> q != null && (q.contains("sneaky") || q.toLowerCase().contains("call public.sp_not_allowed")
+                || q.toLowerCase().contains("call sp_etl") || q.contains("pg_sleep"))), "the local Redshift saw no such statement: " + sql);
+        assertEquals(List.of(), messages(), "nothing was logged");
+    }
+
+    @Test
     void aSequenceRunsStepAfterStepEachAfterTheCompletionOfThePrevious() {
         String runId = start("stored-procedures", "{\"event_message\": \"nightly\"}");
         JsonPath run = awaitRun(runId, "SUCCEEDED");

@@ -103,7 +103,7 @@ public class DemoBootstrap {
             if (pauseResumeConfig.clusters().containsKey(id) && pauseResumeConfig.clusters().get(id).enabled() && !holdPauses.isZero()) {
                 // outside office hours the plan pauses the cluster at once, and the README's statements would find
                 // it paused: a hold (the operator's POST /clusters/{id}/hold) keeps it available for the first hour
-                pauseResume.hold(id, Instant.now().plus(holdPauses));
+                pauseResume.hold(id, Instant.now().plus(holdPauses), io.shiftwork.pipelines.StartedBy.service(io.shiftwork.pipelines.Trigger.SCHEDULE));
             }
         });
         if (namespace.isPresent() && workgroup.isPresent()) {

@@ -1,0 +1,67 @@
+package io.shiftwork.pipelines;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Refuses request bodies over {@code shiftwork.http.max-body-size} with a JSON 413 before they are read, from the
+ * declared Content-Length; a chunked body is measured once read ({@link #check}). Quarkus' own
+ * {@code quarkus.http.limits.max-body-size} stays as a larger backstop (its 413 has no JSON body).
+ */
+@ApplicationScoped
+public class BodyLimit {
+
+    private final long max;
+
+    public BodyLimit(@ConfigProperty(name = "shiftwork.http.max-body-size", defaultValue = "64K") MemorySize max) {
+        this.max = max.asLongValue();
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(this::filter);
+    }
+
+    private void filter(RoutingContext rc) {
+        String declared = rc.request().getHeader("Content-Length");
+        if (declared != null) {
+            try {
+                long length = Long.parseLong(declared.trim());
+                if (length > max) {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("error", "payload_too_large");
+                    body.put("message", message(length));
+                    rc.response().setStatusCode(413).putHeader("Content-Type", "application/json")
+                            .putHeader("Connection", "close").end(new JsonObject(body).encode());
+                    return;
+                }
+            } catch (NumberFormatException ignored) {
+                // Vert.x answers a malformed Content-Length itself
+            }
+        }
+        rc.next();
+    }
+
+    /** For a body that came without Content-Length (chunked). */
+    public void check(String body) {
+        if (body != null && body.length() > max / 4) {
+            long length = body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (length > max) {
+                throw new ApiException(413, "payload_too_large", message(length));
+            }
+        }
+    }
+
+    private String message(long length) {
+        return "request body is " + length + " bytes; at most " + max + " bytes are accepted (shiftwork.http.max-body-size)";
+    }
+}
