@@ -196,7 +196,7 @@ def _sweep(backend):
     period = CONFIG["automatedSnapshotSeconds"]
     for cluster in list(backend.clusters.values()):
         if period and period > 0 and cluster.automated_snapshot_retention_period > 0 and cluster.status == "available":
-            last = cluster.__dict__.get("_sw_last_automated", now)
+            last = cluster.__dict__.setdefault("_sw_last_automated", now)
             if now - last >= period:
                 _automated_snapshot(backend, cluster, now)
     utc_now = datetime.datetime.now(datetime.timezone.utc)
