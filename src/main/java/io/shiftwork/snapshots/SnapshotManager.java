@@ -144,10 +144,14 @@ public class SnapshotManager {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("reason", plan.reason());
         plan.create().ifPresent(c -> {
-            store.create(schedule, c);
-            awsIds.put("snapshotIdentifier", c.identifier());
-            out.put("created", c.identifier());
-            c.sourceAutomated().ifPresent(src -> out.put("copiedFrom", src));
+            try {
+                store.create(schedule, c);
+                awsIds.put("snapshotIdentifier", c.identifier());
+                out.put("created", c.identifier());
+                c.sourceAutomated().ifPresent(src -> out.put("copiedFrom", src));
+            } catch (TargetNotAvailable waiting) {
+                out.put("reason", plan.reason() + "; waiting: " + waiting.getMessage());
+            }
         });
         for (String id : plan.delete()) {
             store.delete(schedule, id);
