@@ -183,22 +183,29 @@ rm.Snapshot.manual_snapshot_retention_period = -1
 def _sweep(backend):
     """Ends what has ended: deleted clusters go, automated snapshots are taken and expire."""
     now = _now()
-    for cid, cluster in list(backend.clusters.items()):
-        if _gone(cluster, now):
-            backend.clusters.pop(cid, None)
-            continue
-        period = CONFIG["automatedSnapshotSeconds"]
+    deleting = backend.__dict__.setdefault("_sw_deleting", {})
+    for cid in [c for c, gone_at in deleting.items() if now >= gone_at]:
+        deleting.pop(cid)
+        cluster = backend.clusters.get(cid)
+        if cluster is not None and _gone(cluster, now):
+            backend.clusters.pop(cid)
+    # the rest walks every cluster and snapshot: at most once a second, so a tick over many clusters stays linear
+    if now - backend.__dict__.get("_sw_swept", 0) < 1.0:
+        return
+    backend._sw_swept = now
+    period = CONFIG["automatedSnapshotSeconds"]
+    for cluster in list(backend.clusters.values()):
         if period and period > 0 and cluster.automated_snapshot_retention_period > 0 and cluster.status == "available":
-            last = cluster.__dict__.get("_sw_last_automated", now)
+            last = cluster.__dict__.setdefault("_sw_last_automated", now)
             if now - last >= period:
                 _automated_snapshot(backend, cluster, now)
+    utc_now = datetime.datetime.now(datetime.timezone.utc)
     for sid, snap in list(backend.snapshots.items()):
         if snap.snapshot_type != "automated":
             continue
         cluster = backend.clusters.get(snap.cluster_identifier)
-        days = cluster.automated_snapshot_retention_period if cluster else 0
-        if cluster is not None and (datetime.datetime.now(datetime.timezone.utc)
-                                    - _aware(snap.create_time)).total_seconds() > days * 86400:
+        if cluster is not None and (utc_now - _aware(snap.create_time)).total_seconds() \
+                > cluster.automated_snapshot_retention_period * 86400:
             backend.snapshots.pop(sid, None)
             hook("delete-snapshot", {"snapshotIdentifier": sid})
 
@@ -403,6 +410,7 @@ def delete_cluster(self, **kwargs):
             hook("delete-snapshot", {"snapshotIdentifier": sid})
     # with a final snapshot: "final-snapshot" while it is taken, then "deleting" (DeleteCluster reference)
     _transition(cluster, "deleting", None, before=None if skip else ("final-snapshot", CONFIG["snapshotSeconds"]))
+    self.__dict__.setdefault("_sw_deleting", {})[cid] = cluster.__dict__["_sw_transition"][0][-1][1]
     _changed(cluster)
     return cluster
 

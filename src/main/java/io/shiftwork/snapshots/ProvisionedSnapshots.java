@@ -4,18 +4,23 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import software.amazon.awssdk.services.redshift.RedshiftClient;
 import software.amazon.awssdk.services.redshift.model.DescribeClusterSnapshotsResponse;
+import software.amazon.awssdk.services.redshift.model.InvalidClusterStateException;
 import software.amazon.awssdk.services.redshift.model.Snapshot;
 import software.amazon.awssdk.services.redshift.model.Tag;
 
 /** Provisioned cluster snapshots through the Redshift API, every page read (Marker), every call counted. */
 @ApplicationScoped
 public class ProvisionedSnapshots implements SnapshotStore {
+
+    /** Statuses in which a cluster's data cannot change: a due manual snapshot waits instead of failing. */
+    static final Set<String> PAUSED = Set.of("pausing", "paused", "resuming");
 
     private final RedshiftClient redshift;
     private final MeterRegistry metrics;
@@ -68,8 +73,19 @@ public class ProvisionedSnapshots implements SnapshotStore {
             redshift.createTags(b -> b.resourceName(arn).tags(tags));
         } else {
             count("CreateClusterSnapshot");
-            redshift.createClusterSnapshot(b -> b.snapshotIdentifier(create.identifier())
-                    .clusterIdentifier(schedule.target()).tags(tags));
+            try {
+                redshift.createClusterSnapshot(b -> b.snapshotIdentifier(create.identifier())
+                        .clusterIdentifier(schedule.target()).tags(tags));
+            } catch (InvalidClusterStateException e) {
+                count("DescribeClusters");
+                String status = redshift.describeClusters(b -> b.clusterIdentifier(schedule.target())).clusters().get(0)
+                        .clusterStatus();
+                if (PAUSED.contains(status)) {
+                    throw new TargetNotAvailable("cluster " + schedule.target() + " is " + status
+                            + ": no snapshot until it is available (its data does not change while paused)");
+                }
+                throw e;
+            }
         }
     }
 

@@ -158,10 +158,14 @@ public class SnapshotManager {
             return out;
         }
         plan.create().ifPresent(c -> {
-            store.create(schedule, c);
-            awsIds.put("snapshotIdentifier", c.identifier());
-            out.put("created", c.identifier());
-            c.sourceAutomated().ifPresent(src -> out.put("copiedFrom", src));
+            try {
+                store.create(schedule, c);
+                awsIds.put("snapshotIdentifier", c.identifier());
+                out.put("created", c.identifier());
+                c.sourceAutomated().ifPresent(src -> out.put("copiedFrom", src));
+            } catch (TargetNotAvailable waiting) {
+                out.put("reason", plan.reason() + "; waiting: " + waiting.getMessage());
+            }
         });
         for (String id : plan.delete()) {
             store.delete(schedule, id);

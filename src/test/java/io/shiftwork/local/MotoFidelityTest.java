@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.redshift.RedshiftClient;
@@ -61,9 +62,13 @@ class MotoFidelityTest {
     static void start() {
         RedshiftClientBuilder builder = RedshiftClient.builder();
         if (AWS) {
-            assumeTrue(System.getenv("AWS_ACCESS_KEY_ID") != null || System.getenv("AWS_PROFILE") != null
-                    || System.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != null,
-                    "SHIFTWORK_FIDELITY_AWS=true but no AWS credentials in the environment");
+            boolean credentials;
+            try (DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build()) {
+                credentials = chain.resolveCredentials() != null;
+            } catch (RuntimeException none) {
+                credentials = false;
+            }
+            assumeTrue(credentials, "SHIFTWORK_FIDELITY_AWS=true but the default provider chain finds no AWS credentials");
         } else {
             moto = MotoServer.start(Path.of("target", "fidelity").toAbsolutePath());
             // long enough to observe each transitional state, short enough for a quick suite

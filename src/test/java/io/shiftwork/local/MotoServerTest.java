@@ -83,6 +83,25 @@ class MotoServerTest {
     }
 
     @Test
+    void anAvailableClusterTakesAnAutomatedSnapshotEveryAutomatedSnapshotSeconds() {
+        moto.configure(Map.of("transitionSeconds", 0.2, "snapshotSeconds", 0.1, "automatedSnapshotSeconds", 1.0));
+        try {
+            redshift.createCluster(b -> b.clusterIdentifier("periodic").nodeType("ra3.xlplus").masterUsername("admin")
+                    .masterUserPassword("Passw0rd-not-secret").numberOfNodes(2));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            int automated;
+            do {
+                MotoServer.sleep(300);
+                automated = redshift.describeClusterSnapshots(b -> b.clusterIdentifier("periodic").snapshotType("automated"))
+                        .snapshots().size();
+            } while (automated < 3 && System.nanoTime() < deadline);
+            assertTrue(automated >= 3, "one at creation, then one a second: " + automated);
+        } finally {
+            moto.configure(Map.of("automatedSnapshotSeconds", 28800.0));
+        }
+    }
+
+    @Test
     void theLocalRedshiftIsToldOfSnapshotsCopiesDeletesRestoresAndClusterChanges() throws Exception {
         moto.configure(Map.of("transitionSeconds", 0.3, "snapshotSeconds", 0.2,
                 "redshiftHook", "http://127.0.0.1:" + receiver.getAddress().getPort()));

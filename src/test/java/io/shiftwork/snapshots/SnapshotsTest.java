@@ -153,6 +153,29 @@ class SnapshotsTest {
         assertEquals(1, second.getList("steps").size(), "idle schedules cost no step of their own");
     }
 
+    private void awaitStatus(String cluster, String status) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> status.equals(
+                redshift.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0).clusterStatus()));
+    }
+
+    @Test
+    void aDueSnapshotOfAPausedClusterWaitsInsteadOfFailingEveryTick() {
+        redshift.pauseCluster(b -> b.clusterIdentifier("sales"));
+        try {
+            awaitStatus("sales", "paused");
+            clock.advance(Duration.ofHours(2)); // even the snapshot taken at the pause is no longer fresh
+            JsonPath r = run();
+            assertEquals("SUCCEEDED", r.getString("status"), r.prettify());
+            assertTrue(r.getString("steps.find { it.name == 'unchanged' }.output.schedules.hourly")
+                    .contains("waiting: cluster sales is paused"), r.prettify());
+            assertEquals(0, manualOf("sales").size());
+        } finally {
+            awaitStatus("sales", "paused");
+            redshift.resumeCluster(b -> b.clusterIdentifier("sales"));
+            awaitStatus("sales", "available");
+        }
+    }
+
     @Test
     void retentionDeletesOnlyItsOwnExpiredSnapshotsAndLeavesForeignOnesAlone() {
         redshift.createClusterSnapshot(b -> b.clusterIdentifier("sales").snapshotIdentifier("operator-kept"));
