@@ -85,6 +85,9 @@ class LocalRedshiftTest {
     private void createCluster(String id) {
         redshift.createCluster(b -> b.clusterIdentifier(id).nodeType("ra3.xlplus").numberOfNodes(2)
                 .masterUsername("awsuser").masterUserPassword("Passw0rd-not-secret"));
+        // a new cluster is 'creating' for a while, as on AWS, and the Data API refuses it until it is available
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> "available".equals(redshift.describeClusters(b -> b.clusterIdentifier(id)).clusters().get(0).clusterStatus()));
     }
 
     private String run(String cluster, String sql, SqlParameter... params) {
