@@ -56,6 +56,8 @@ public final class DataApiEmulator implements AutoCloseable {
     private final Faults faults = new Faults();
     private final Map<String, StatementRecord> statements = new ConcurrentHashMap<>();
     private final Map<String, String> clientTokens = new ConcurrentHashMap<>();
+    /** Every ExecuteStatement / BatchExecuteStatement received per StatementName, refused ones included. */
+    private final Map<String, AtomicInteger> executeRequests = new ConcurrentHashMap<>();
     private final AtomicLong queryIds = new AtomicLong(1000);
     private final AtomicInteger active = new AtomicInteger();
     private final ThreadPoolExecutor workers;
@@ -134,12 +136,23 @@ public final class DataApiEmulator implements AutoCloseable {
         statements.values().forEach(s -> s.cancelled.countDown());
         statements.clear();
         clientTokens.clear();
+        executeRequests.clear();
         maxActiveStatements = 200;
         resultPageRows = 1000;
         eventsQueueUrl = null;
     }
 
+    /** How many ExecuteStatement / BatchExecuteStatement requests named this statement, refused ones included. */
+    public int executeRequests(String statementName) {
+        AtomicInteger n = executeRequests.get(statementName);
+        return n == null ? 0 : n.get();
+    }
+
     public JsonNode handle(String operation, JsonNode request) {
+        if ((operation.equals("ExecuteStatement") || operation.equals("BatchExecuteStatement"))
+                && request.hasNonNull("StatementName")) {
+            executeRequests.computeIfAbsent(request.get("StatementName").asText(), k -> new AtomicInteger()).incrementAndGet();
+        }
         if (faults.throttled()) {
             throw new AwsError(400, "ThrottlingException", "Rate exceeded");
         }
@@ -217,6 +230,12 @@ public final class DataApiEmulator implements AutoCloseable {
                 return submitted(statements.get(existing));
             }
         }
+        Optional<Faults.Fault> refused = faults.takeRefusal(sql);
+        if (refused.isPresent()) {
+            String code = refused.get().code();
+            throw new AwsError(code.startsWith("InternalServer") || code.startsWith("ServiceUnavailable") ? 500 : 400,
+                    code, refused.get().message());
+        }
         if (active.get() >= maxActiveStatements) {
             throw new AwsError(400, "ActiveStatementsExceededException",
                     "The number of active statements exceeds the limit of " + maxActiveStatements);
@@ -282,6 +301,11 @@ public final class DataApiEmulator implements AutoCloseable {
             }
             if (value == null) {
                 throw AwsError.validation("Parameter '" + name + "' has no value");
+            }
+            if (value.isEmpty()) {
+                // SqlParameter.value: "Length Constraints: Minimum length of 1"
+                throw AwsError.validation("1 validation error detected: Value '' at 'parameters." + (params.size() + 1)
+                        + ".member.value' failed to satisfy constraint: Member must have length greater than or equal to 1");
             }
             params.add(Map.of("name", name, "value", value));
         }
