@@ -72,6 +72,10 @@ public final class ParameterValidator {
             throw ApiException.badRequest("invalid_parameter_type", "parameter '" + p.name() + "' of pipeline '"
                     + spec.name() + "' must be " + article(p.type()) + ", got " + describe(value));
         }
+        if (p.pattern() != null && "".equals(converted) && !"".matches(p.pattern())) {
+            throw ApiException.badRequest("invalid_parameter_value", "parameter '" + p.name() + "' of pipeline '"
+                    + spec.name() + "' must not be empty");
+        }
         if (p.pattern() != null && !converted.toString().matches(p.pattern())) {
             throw ApiException.badRequest("invalid_parameter_value", "parameter '" + p.name() + "' of pipeline '"
                     + spec.name() + "' must match " + p.pattern() + ", got '" + converted + "'");

@@ -16,13 +16,20 @@ public class StoredProcedurePipelines {
     /** {@code [schema.]identifier}: the procedure name is SQL text, so nothing else gets through. */
     static final String PROCEDURE_NAME = "[A-Za-z_][A-Za-z0-9_$]{0,126}(\\.[A-Za-z_][A-Za-z0-9_$]{0,126})?";
 
+    /**
+     * Bound as a Data API parameter, whose value must be at least one character; the Data API has no NULL
+     * parameter (SqlParameter is a name and a value), so an empty or null message is refused with a 400.
+     */
+    static final String NON_EMPTY = "(?s).+";
+
     @Produces
     PipelineSpec storedProcedure() {
         return PipelineSpec.of("stored-procedure",
                 "CALL one stored procedure with a message and finish when Redshift reports it done", null, List.of(
                         ParamSpec.required("spname", Type.STRING, "procedure to call, [schema.]name")
                                 .matching(PROCEDURE_NAME),
-                        ParamSpec.required("event_message", Type.STRING, "message passed as the procedure's argument")));
+                        ParamSpec.required("event_message", Type.STRING, "message passed as the procedure's argument")
+                                .matching(NON_EMPTY)));
     }
 
     @Produces
@@ -30,6 +37,6 @@ public class StoredProcedurePipelines {
         return PipelineSpec.of("stored-procedures",
                 "Run the procedures configured in routes/stored-procedures.camel.yaml one after another", null, List.of(
                         ParamSpec.optional("event_message", Type.STRING, "Shiftwork stored-procedure sequence",
-                                "message the logging procedures record")));
+                                "message the logging procedures record").matching(NON_EMPTY)));
     }
 }

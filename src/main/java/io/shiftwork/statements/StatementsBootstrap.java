@@ -24,8 +24,10 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 @ApplicationScoped
 public class StatementsBootstrap implements Bootstrap.Step {
 
+    /** Only Shiftwork's own statements: other applications' events never reach the queue (nor its DLQ). */
     static final String EVENT_PATTERN = "{\"source\":[\"aws.redshift-data\"],"
-            + "\"detail-type\":[\"Redshift Data Statement Status Change\"]}";
+            + "\"detail-type\":[\"Redshift Data Statement Status Change\"],"
+            + "\"detail\":{\"statementName\":[{\"prefix\":\"" + StatementNames.PREFIX + "\"}]}}";
 
     private final Correlations correlations;
     private final StatementsConfig config;
