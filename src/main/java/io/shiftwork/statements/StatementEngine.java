@@ -522,7 +522,11 @@ public class StatementEngine {
         }
         if (now >= nextRecovery) {
             nextRecovery = now + config.recoveryInterval().toMillis();
-            seen += recover(now);
+            int recovered = recover(now);
+            if (recovered >= config.recoveryBatch()) {
+                nextRecovery = now; // a full batch: more may be due, the next tick goes on with the backlog
+            }
+            seen += recovered;
         }
         return seen;
     }
@@ -565,7 +569,7 @@ public class StatementEngine {
                 LOG.warnf("re-submitting failed: %s", e.getCause().getMessage());
             }
         }
-        return seen + due.size();
+        return Math.max(seen, due.size());
     }
 
     /**
