@@ -45,9 +45,11 @@ public class PipelineRunner {
     private final MeterRegistry metrics;
     private final ObjectMapper json;
     private final Alerts alerts;
+    private final jakarta.enterprise.event.Event<RunCancelled> cancelled;
 
     public PipelineRunner(PipelineCatalog catalog, RunStore store, ProducerTemplate camel, MeterRegistry metrics,
-            ObjectMapper json, Alerts alerts) {
+            ObjectMapper json, Alerts alerts, jakarta.enterprise.event.Event<RunCancelled> cancelled) {
+        this.cancelled = cancelled;
         this.catalog = catalog;
         this.store = store;
         this.camel = camel;
@@ -124,6 +126,37 @@ public class PipelineRunner {
             }
             return failed.finished(RunStatus.FAILED, now, error);
         });
+    }
+
+    /**
+     * Cancels a run that has not ended: the run and its open steps CANCELLED (no failure route, no alert), then
+     * {@link RunCancelled} tells the capability whose work the open steps wait for (a statement is cancelled).
+     *
+     * @throws ApiException 404 no such run, 409 the run ended already (whatever ended it first wins)
+     */
+    public Run cancel(String runId) {
+        Instant now = Instant.now();
+        java.util.concurrent.atomic.AtomicReference<Run> from = new java.util.concurrent.atomic.AtomicReference<>();
+        Run after = store.update(runId, r -> {
+            if (r.status().terminal()) {
+                from.set(null);
+                return r;
+            }
+            from.set(r);
+            Run c = r;
+            for (Step s : r.steps()) {
+                if (!s.status().terminal()) {
+                    c = c.withStep(s.finished(RunStatus.CANCELLED, now, null, "cancelled"));
+                }
+            }
+            return c.finished(RunStatus.CANCELLED, now, "cancelled by request");
+        }).orElseThrow(() -> ApiException.notFound("no run with id '" + runId + "'"));
+        if (from.get() == null) {
+            throw new ApiException(409, "run_ended", "run " + runId + " ended " + after.status() + " already");
+        }
+        recordEnd(after);
+        cancelled.fire(new RunCancelled(from.get(), after));
+        return after;
     }
 
     /** Marks a WAITING or RUNNING run SUCCEEDED (flows that resume on an external completion). */

@@ -2,9 +2,9 @@ package io.shiftwork.pipelines;
 
 /** Life cycle of a run and of each of its steps. */
 public enum RunStatus {
-    RUNNING, WAITING, SUCCEEDED, FAILED;
+    RUNNING, WAITING, SUCCEEDED, FAILED, CANCELLED;
 
     public boolean terminal() {
-        return this == SUCCEEDED || this == FAILED;
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
     }
 }

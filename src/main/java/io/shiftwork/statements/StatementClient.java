@@ -67,6 +67,15 @@ public class StatementClient {
         return e instanceof SdkClientException;
     }
 
+    /** CancelStatement; false when the statement had ended already (nothing left to cancel). */
+    public boolean cancel(String statementId) {
+        try {
+            return throttled("CancelStatement", describeLimit, () -> data.cancelStatement(b -> b.id(statementId))).status();
+        } catch (software.amazon.awssdk.services.redshiftdata.model.ValidationException ended) {
+            return false;
+        }
+    }
+
     public StatementState describe(String statementId) {
         DescribeStatementResponse d = throttled("DescribeStatement", describeLimit,
                 () -> data.describeStatement(b -> b.id(statementId)));

@@ -162,6 +162,27 @@ public class StatementEngine {
         }
     }
 
+    /**
+     * A run was cancelled: CancelStatement for each statement its open steps waited for. Their ABORTED completion
+     * is then applied once, to a run that has ended, and changes nothing.
+     */
+    void onRunCancelled(@jakarta.enterprise.event.Observes io.shiftwork.pipelines.RunCancelled cancelled) {
+        for (Step s : cancelled.before().steps()) {
+            String statementId = s.awsIds() == null ? null : s.awsIds().get("statementId");
+            if (s.status().terminal() || statementId == null) {
+                continue;
+            }
+            try {
+                boolean stopped = client.cancel(statementId);
+                LOG.infof("run %s cancelled: statement %s of step %s %s", cancelled.before().runId(), statementId,
+                        s.name(), stopped ? "cancelled" : "had ended already");
+            } catch (RuntimeException e) {
+                LOG.warnf("run %s cancelled, but CancelStatement %s failed: %s", cancelled.before().runId(), statementId,
+                        e.getMessage());
+            }
+        }
+    }
+
     private long firstPoll(long now) {
         return now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
     }
@@ -251,7 +272,12 @@ public class StatementEngine {
                 return;
             }
             UnaryOperator<Run> submitted = waiting(c.step(), request, statementId);
-            runs.update(c.runId(), r -> submitted.apply(pending.apply(r)));
+            Optional<Run> after = runs.update(c.runId(), r -> submitted.apply(pending.apply(r)));
+            if (after.isPresent() && after.get().status() == RunStatus.CANCELLED) {
+                // the run was cancelled while this step's predecessor was being applied: no next step
+                LOG.infof("run %s was cancelled while %s was submitted: cancelling it", c.runId(), c.statementName());
+                client.cancel(statementId);
+            }
             correlations.create(new Correlation(c.statementName(), c.runId(), c.pipeline(), c.step(), c.stepIndex(),
                     statementId, Correlation.WAITING, c.submittedAtMs(), firstPoll(System.currentTimeMillis()), 0, 0,
                     c.requestJson(), null));

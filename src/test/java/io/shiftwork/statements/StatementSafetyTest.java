@@ -64,6 +64,8 @@ class StatementSafetyTest {
     MeterRegistry metrics;
     @Inject
     StatementsConfig config;
+    @Inject
+    org.apache.camel.CamelContext camel;
 
     Emulators local;
     RedshiftSql redshift;
@@ -101,12 +103,14 @@ class StatementSafetyTest {
     }
 
     @Test
-    void statementsThatKeepFailingDoNotStarveAGoodRun() {
+    void statementsThatKeepFailingDoNotStarveAGoodRun() throws Exception {
         // 30 runs whose submits never get an answer (HTTP 500: the outcome is unknown), and one whose first submit
         // does not either but whose retry will
         local.refuse("sp_poison", "InternalServerException", -1);
         local.refuse("sp_good", "InternalServerException", -1);
         try {
+            // no recovery pass while the 31 first submits fail (one attempt each), so the order below is the one set
+            camel.getRouteController().stopRoute(StatementRoutes.POLLER_ROUTE);
             List<String> poison = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 poison.add(start("stored-procedure", "{\"spname\": \"public.sp_poison\", \"event_message\": \"p" + i + "\"}"));
@@ -125,11 +129,15 @@ class StatementSafetyTest {
                 dueAt(StatementNames.of("stored-procedure", poison.get(i), "call-procedure", 1), now - 60_000 + i);
             }
             dueAt(goodName, now - 1_000);
-            Duration budget = RECOVERY.multipliedBy(2).plusSeconds(3); // two intervals, and time for the passes and the event
+            assertEquals(1, attempts(goodName));
+            long started = System.currentTimeMillis();
+            camel.getRouteController().startRoute(StatementRoutes.POLLER_ROUTE);
+            // two intervals, and time for the passes (each poison submit waits out the SDK's retries) and the event
+            Duration budget = RECOVERY.multipliedBy(2).plusSeconds(4);
             await().atMost(budget).pollInterval(Duration.ofMillis(100))
                     .until(() -> "SUCCEEDED".equals(given().get("/runs/" + good).path("status")));
-            System.out.printf("good run SUCCEEDED %d ms after it and 30 poison items were due (recovery interval %s)%n",
-                    System.currentTimeMillis() - now, RECOVERY);
+            System.out.printf("good run SUCCEEDED %d ms after recovery resumed with it and 30 poison items due "
+                    + "(recovery interval %s)%n", System.currentTimeMillis() - started, RECOVERY);
             assertEquals(1L, redshift.query("select count(*) from public.etl_events where message = 'good'").get(0).get(0).longValue(),
                     "the good procedure ran once");
             assertTrue(local.executeRequests(goodName) > 1, "submitted again after the unknown outcome");
@@ -138,6 +146,9 @@ class StatementSafetyTest {
         } finally {
             local.disarm("sp_poison");
             local.disarm("sp_good");
+            if (!camel.getRouteController().getRouteStatus(StatementRoutes.POLLER_ROUTE).isStarted()) {
+                camel.getRouteController().startRoute(StatementRoutes.POLLER_ROUTE);
+            }
         }
     }
 
@@ -182,6 +193,73 @@ class StatementSafetyTest {
         String queueUrl = sqs.getQueueUrl(b -> b.queueName(config.queue())).queueUrl();
         assertEquals("0", sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("ApproximateNumberOfMessages"))
                 .attributesAsStrings().get("ApproximateNumberOfMessages"));
+    }
+
+    @Test
+    void cancellingAWaitingRunCancelsItsStatementAndItsAbortedEventIsConsumedOnce() {
+        local.fault("hang", "sp_hangs", null, 0);
+        String runId = start("stored-procedure", "{\"spname\": \"public.sp_hangs\", \"event_message\": \"to cancel\"}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/runs/" + runId).path("steps[0].awsIds.statementId") != null);
+        String statementId = given().get("/runs/" + runId).path("steps[0].awsIds.statementId");
+        String name = StatementNames.of("stored-procedure", runId, "call-procedure", 1);
+        double aborted = counter("shiftwork.statements.completions", "state", "ABORTED");
+
+        given().post("/runs/" + runId + "/cancel").then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("CANCELLED"))
+                .body("steps[0].status", org.hamcrest.Matchers.equalTo("CANCELLED"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> data.describeStatement(b -> b.id(statementId)).status() == StatusString.ABORTED);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "ABORTED".equals(correlation(name).get("status").s()));
+        assertEquals(aborted + 1, counter("shiftwork.statements.completions", "state", "ABORTED"), "the ABORTED event applied once");
+        JsonPath run = given().get("/runs/" + runId).jsonPath();
+        assertEquals("CANCELLED", run.getString("status"), "its ABORTED completion changed nothing");
+        assertEquals(1, run.getList("steps").size());
+
+        given().post("/runs/" + runId + "/cancel").then().statusCode(409)
+                .body("error", org.hamcrest.Matchers.equalTo("run_ended"))
+                .body("message", org.hamcrest.Matchers.containsString("CANCELLED"));
+        given().post("/runs/no-such-run/cancel").then().statusCode(404);
+    }
+
+    @Test
+    void cancellingARunThatEndedAnswers409() {
+        String runId = start("stored-procedure", "{\"spname\": \"public.sp_good\", \"event_message\": \"done before\"}");
+        awaitRun(runId, "SUCCEEDED", Duration.ofSeconds(20));
+        given().post("/runs/" + runId + "/cancel").then().statusCode(409)
+                .body("error", org.hamcrest.Matchers.equalTo("run_ended"))
+                .body("message", org.hamcrest.Matchers.containsString("SUCCEEDED"));
+        assertEquals("SUCCEEDED", given().get("/runs/" + runId).path("status"));
+    }
+
+    @Test
+    void aCancelRacingTheFinishedOfAStepLeavesOneTerminalStateAndNoNextStep() throws Exception {
+        camel.getRouteController().stopRoute(StatementRoutes.EVENTS_ROUTE);
+        camel.getRouteController().stopRoute(StatementRoutes.POLLER_ROUTE);
+        try {
+            String runId = start("stored-procedures", "{\"event_message\": \"race\"}");
+            String first = StatementNames.of("stored-procedures", runId, "log-started", 1);
+            String second = StatementNames.of("stored-procedures", runId, "log-finished", 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/runs/" + runId).path("steps[0].awsIds.statementId") != null);
+            String firstId = given().get("/runs/" + runId).path("steps[0].awsIds.statementId");
+            await().atMost(Duration.ofSeconds(10)).until(() -> data.describeStatement(b -> b.id(firstId)).status() == StatusString.FINISHED);
+            // Redshift says FINISHED, its event is queued, not applied yet: the cancel comes in between
+            given().post("/runs/" + runId + "/cancel").then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("CANCELLED"));
+            camel.getRouteController().startRoute(StatementRoutes.EVENTS_ROUTE);
+            camel.getRouteController().startRoute(StatementRoutes.POLLER_ROUTE);
+            await().atMost(Duration.ofSeconds(15)).until(() -> "FINISHED".equals(correlation(first).get("status").s()));
+            Thread.sleep(500);
+            JsonPath run = given().get("/runs/" + runId).jsonPath();
+            assertEquals("CANCELLED", run.getString("status"), "one terminal state");
+            assertEquals(List.of("log-started"), run.getList("steps.name"), "no next step");
+            assertEquals(0, local.executeRequests(second), "the next statement was never submitted");
+            assertEquals(0L, redshift.query("select count(*) from public.etl_events where message = 'race finished'")
+                    .get(0).get(0).longValue());
+        } finally {
+            for (String route : List.of(StatementRoutes.EVENTS_ROUTE, StatementRoutes.POLLER_ROUTE)) {
+                if (!camel.getRouteController().getRouteStatus(route).isStarted()) {
+                    camel.getRouteController().startRoute(route);
+                }
+            }
+        }
     }
 
     /** Makes a SUBMITTING correlation due at {@code atMs}. */
