@@ -113,6 +113,15 @@ public class PipelineRunner {
 
     /** Marks a run and its unfinished steps FAILED with the given error; a finished run stays as it is. */
     public Run fail(String runId, String error) {
+        return end(runId, RunStatus.FAILED, error);
+    }
+
+    /** Like {@link #fail}, TIMED_OUT: a step ran past its timeout (failure route and alert as for FAILED). */
+    public Run timeOut(String runId, String error) {
+        return end(runId, RunStatus.TIMED_OUT, error);
+    }
+
+    private Run end(String runId, RunStatus outcome, String error) {
         Instant now = Instant.now();
         return transition(runId, r -> {
             if (r.status().terminal()) {
@@ -121,10 +130,10 @@ public class PipelineRunner {
             Run failed = r;
             for (Step s : r.steps()) {
                 if (!s.status().terminal()) {
-                    failed = failed.withStep(s.finished(RunStatus.FAILED, now, null, error));
+                    failed = failed.withStep(s.finished(outcome, now, null, error));
                 }
             }
-            return failed.finished(RunStatus.FAILED, now, error);
+            return failed.finished(outcome, now, error);
         });
     }
 
@@ -179,7 +188,7 @@ public class PipelineRunner {
     }
 
     private void recordEnd(Run run) {
-        if (run.status() == RunStatus.FAILED) {
+        if (run.status() == RunStatus.FAILED || run.status() == RunStatus.TIMED_OUT) {
             alerts.runFailed(run);
             onFailure(run);
         }

@@ -47,6 +47,10 @@ public final class CorrelationLifecycle {
         APPLY_AGAIN,
         /** Look at the statement later (DescribeStatement by the poller). */
         POLL_LATER,
+        /** CancelStatement: the step ran past its timeout. */
+        CANCEL_STATEMENT,
+        /** End the step and run TIMED_OUT (failure route, alert). */
+        TIME_OUT_RUN,
         /** The message lies about the statement: dead-letter it. */
         REJECT,
         /** Nothing to do: a duplicate, or the run no longer waits. */
@@ -78,6 +82,10 @@ public final class CorrelationLifecycle {
      * DescribeStatement of the recorded statement says (null when not described).
      */
     public record CompletionSeen(String statementId, String describedStatus) implements Event {
+    }
+
+    /** The step's timeout passed while its statement still runs (a poll said it has not ended). */
+    public record DeadlinePassed() implements Event {
     }
 
     /** A claim's deadline passed. */
@@ -143,6 +151,11 @@ public final class CorrelationLifecycle {
                     ? new Transition(new State(Status.APPLYING, s.statementId(), s.attempts()), List.of(Action.CLAIM_AND_APPLY))
                     : stay(s, Action.POLL_LATER);
         }
+        if (event instanceof DeadlinePassed) {
+            // the statement's ABORTED completion comes later and is applied, once, to a run that has ended
+            return status == Status.WAITING ? stay(s, Action.CANCEL_STATEMENT, Action.TIME_OUT_RUN, Action.POLL_LATER)
+                    : stay(s, Action.IGNORE);
+        }
         if (event instanceof ClaimExpired) {
             return status == Status.APPLYING ? stay(s, Action.APPLY_AGAIN) : stay(s, Action.IGNORE);
         }
@@ -162,7 +175,7 @@ public final class CorrelationLifecycle {
         }
     }
 
-    private static Transition stay(State s, Action action) {
-        return new Transition(s, List.of(action));
+    private static Transition stay(State s, Action... actions) {
+        return new Transition(s, List.of(actions));
     }
 }

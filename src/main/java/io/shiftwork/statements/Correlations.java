@@ -79,6 +79,9 @@ public class Correlations {
         item.put("nextPollAt", n(c.nextPollAtMs()));
         item.put("polls", n(c.polls()));
         item.put("attempts", n(c.attempts()));
+        if (c.deadlineMs() > 0) {
+            item.put("deadline", n(c.deadlineMs()));
+        }
         item.put("request", s(c.requestJson()));
         if (c.statementId() != null) {
             item.put("statementId", s(c.statementId()));
@@ -278,7 +281,8 @@ public class Correlations {
                 i.get("request").s(),
                 i.containsKey("finalState") ? new StatementState(i.containsKey("statementId") ? i.get("statementId").s() : null,
                         i.get("finalState").s(), Long.parseLong(i.get("resultRows").n()),
-                        i.get("errorText").s().isEmpty() ? null : i.get("errorText").s()) : null);
+                        i.get("errorText").s().isEmpty() ? null : i.get("errorText").s()) : null,
+                i.containsKey("deadline") ? Long.parseLong(i.get("deadline").n()) : 0);
     }
 
     private static Map<String, AttributeValue> key(String statementName) {

@@ -51,6 +51,12 @@ public class StatementEngine {
     public static final String DATABASE = "shiftworkDatabase";
     public static final String DB_USER = "shiftworkDbUser";
     public static final String SECRET_ARN = "shiftworkSecretArn";
+    /**
+     * Header: how long the step's statement may run (ISO-8601, {@code PT2H}; default {@code
+     * shiftwork.statements.step-timeout}, 24 h, the Data API's limit); past it the statement is cancelled and the step
+     * and run end TIMED_OUT (failure route and alert).
+     */
+    public static final String STEP_TIMEOUT = "shiftworkStepTimeout";
     /** Exchange property: the step submitted a statement and waits for its completion. */
     public static final String WAITING = "shiftworkWaiting";
 
@@ -124,7 +130,8 @@ public class StatementEngine {
         StatementRequest request = request(exchange, sql, StatementNames.of(pipeline, runId, step, 1));
         long now = System.currentTimeMillis();
         Correlation recorded = new Correlation(request.statementName(), runId, pipeline, step, index, null,
-                Correlation.SUBMITTING, now, now + config.submitGrace().toMillis(), 0, 0, write(request), null);
+                Correlation.SUBMITTING, now, now + config.submitGrace().toMillis(), 0, 0, write(request), null,
+                now + stepTimeout(exchange, step).toMillis());
         @SuppressWarnings("unchecked")
         UnaryOperator<Run> pending = exchange.getProperty(StepSequence.PENDING, UnaryOperator.class);
         if (pending != null) {
@@ -154,7 +161,8 @@ public class StatementEngine {
                 submitFailed(c, true, e, UnaryOperator.identity());
                 return;
             }
-            correlations.submitted(request.statementName(), statementId, firstPoll(System.currentTimeMillis()));
+            correlations.submitted(request.statementName(), statementId,
+                    Math.min(firstPoll(System.currentTimeMillis()), c.deadlineMs()));
             runs.update(c.runId(), waiting(c.step(), request, statementId));
         } finally {
             inFlight.remove(request.statementName(), written);
@@ -214,7 +222,7 @@ public class StatementEngine {
                     } else {
                         correlations.create(new Correlation(c.statementName(), c.runId(), c.pipeline(), c.step(),
                                 c.stepIndex(), null, Correlation.FAILED, c.submittedAtMs(), c.nextPollAtMs(), 0, attempts,
-                                c.requestJson(), new StatementState(null, Correlation.FAILED, 0, error)));
+                                c.requestJson(), new StatementState(null, Correlation.FAILED, 0, error), c.deadlineMs()));
                     }
                 }
                 case RETRY_LATER -> {
@@ -224,7 +232,7 @@ public class StatementEngine {
                     } else {
                         correlations.create(new Correlation(c.statementName(), c.runId(), c.pipeline(), c.step(),
                                 c.stepIndex(), null, Correlation.SUBMITTING, c.submittedAtMs(), next, 0, attempts,
-                                c.requestJson(), null));
+                                c.requestJson(), null, c.deadlineMs()));
                     }
                 }
                 case STEP_WAITING -> runs.update(c.runId(), r -> {
@@ -279,8 +287,9 @@ public class StatementEngine {
                 client.cancel(statementId);
             }
             correlations.create(new Correlation(c.statementName(), c.runId(), c.pipeline(), c.step(), c.stepIndex(),
-                    statementId, Correlation.WAITING, c.submittedAtMs(), firstPoll(System.currentTimeMillis()), 0, 0,
-                    c.requestJson(), null));
+                    statementId, Correlation.WAITING, c.submittedAtMs(),
+                    Math.min(firstPoll(System.currentTimeMillis()), c.deadlineMs()), 0, 0, c.requestJson(), null,
+                    c.deadlineMs()));
         } finally {
             inFlight.remove(request.statementName(), written);
             written.countDown();
@@ -342,6 +351,23 @@ public class StatementEngine {
         }
         return new StatementRequest(cluster, workgroup, header(exchange, DATABASE, Optional.of(config.database())),
                 dbUser, secret, sql, bound, statementName, stepIds(exchange));
+    }
+
+    private Duration stepTimeout(Exchange exchange, String step) {
+        String text = exchange.getIn().getHeader(STEP_TIMEOUT, String.class);
+        if (text == null || text.isBlank()) {
+            return config.stepTimeout();
+        }
+        try {
+            Duration d = Duration.parse(text.trim());
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("not positive");
+            }
+            return d;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("step '" + step + "': header " + STEP_TIMEOUT + " must be a positive ISO-8601 "
+                    + "duration such as PT2H, got '" + text + "'");
+        }
     }
 
     private static Map<String, String> stepIds(Exchange exchange) {
@@ -637,7 +663,8 @@ public class StatementEngine {
             }
             return;
         }
-        correlations.submitted(c.statementName(), id, firstPoll(System.currentTimeMillis()));
+        correlations.submitted(c.statementName(), id, Math.min(firstPoll(System.currentTimeMillis()),
+                c.deadlineMs() > 0 ? c.deadlineMs() : Long.MAX_VALUE));
         runs.update(c.runId(), waiting(c.step(), request, id));
     }
 
@@ -646,14 +673,46 @@ public class StatementEngine {
             StatementState state = client.describe(c.statementId());
             if (state.terminal()) {
                 complete(c.statementName(), state, "poll");
-            } else {
-                Duration wait = Backoff.capped(config.pollInitial(), config.pollMax(), c.polls() + 1);
-                correlations.reschedule(c.statementName(), now + wait.toMillis(), c.polls() + 1);
+                return;
             }
+            Duration wait = Backoff.capped(config.pollInitial(), config.pollMax(), c.polls() + 1);
+            long next = now + wait.toMillis();
+            if (c.deadlineMs() > 0 && now >= c.deadlineMs()) {
+                timeOut(c, state);
+            } else if (c.deadlineMs() > 0) {
+                next = Math.min(next, c.deadlineMs());
+            }
+            correlations.reschedule(c.statementName(), next, c.polls() + 1);
         } catch (RuntimeException e) {
             LOG.warnf("polling %s (%s) failed: %s", c.statementName(), c.statementId(), e.getMessage());
             correlations.reschedule(c.statementName(), now + config.pollMax().toMillis(), c.polls() + 1);
         }
+    }
+
+    /**
+     * The step ran past its timeout: CancelStatement, and the step and run end TIMED_OUT (failure route, alert).
+     * The statement's ABORTED completion is then applied once, to a run that has ended, and changes nothing.
+     */
+    private void timeOut(Correlation c, StatementState state) {
+        CorrelationLifecycle.Transition t = CorrelationLifecycle.next(c.lifecycle(), new CorrelationLifecycle.DeadlinePassed(),
+                config.submitAttempts());
+        if (!t.actions().contains(CorrelationLifecycle.Action.CANCEL_STATEMENT)) {
+            return;
+        }
+        Optional<Run> run = runs.find(c.runId());
+        if (run.isEmpty() || run.get().status().terminal()) {
+            return; // timed out (or ended) before: nothing more to do than wait for the statement's end
+        }
+        boolean cancelled = false;
+        try {
+            cancelled = client.cancel(c.statementId());
+        } catch (RuntimeException e) {
+            LOG.warnf("CancelStatement %s of timed-out step %s failed: %s", c.statementId(), c.step(), e.getMessage());
+        }
+        metrics.counter("shiftwork.statements.timed.out").increment();
+        runner.timeOut(c.runId(), "step '" + c.step() + "' timed out after "
+                + Duration.ofMillis(c.deadlineMs() - c.submittedAtMs()) + " (statement " + c.statementId() + " "
+                + state.status() + (cancelled ? ", cancelled)" : ", could not be cancelled)"));
     }
 
     @jakarta.annotation.PreDestroy

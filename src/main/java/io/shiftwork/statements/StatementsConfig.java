@@ -80,6 +80,14 @@ public interface StatementsConfig {
     @WithDefault("PT30S")
     Duration submitGrace();
 
+    /**
+     * How long a statement step may run before it is cancelled and its run ends TIMED_OUT (the Data API's own limit is
+     * 24 h); a step overrides it with header {@code shiftworkStepTimeout}. Checked when the statement is polled, so
+     * it shows within {@link #pollMax()} of the deadline.
+     */
+    @WithDefault("PT24H")
+    Duration stepTimeout();
+
     /** First poll delay; doubles per poll up to {@link #pollMax()}. */
     @WithDefault("PT1S")
     Duration pollInitial();

@@ -1,6 +1,8 @@
 package io.shiftwork.statements;
 
 import static io.shiftwork.statements.CorrelationLifecycle.Action.APPLY_AGAIN;
+import static io.shiftwork.statements.CorrelationLifecycle.Action.CANCEL_STATEMENT;
+import static io.shiftwork.statements.CorrelationLifecycle.Action.TIME_OUT_RUN;
 import static io.shiftwork.statements.CorrelationLifecycle.Action.CLAIM_AND_APPLY;
 import static io.shiftwork.statements.CorrelationLifecycle.Action.FAIL_RUN;
 import static io.shiftwork.statements.CorrelationLifecycle.Action.IGNORE;
@@ -30,6 +32,7 @@ import io.shiftwork.statements.CorrelationLifecycle.Action;
 import io.shiftwork.statements.CorrelationLifecycle.Applied;
 import io.shiftwork.statements.CorrelationLifecycle.ClaimExpired;
 import io.shiftwork.statements.CorrelationLifecycle.CompletionSeen;
+import io.shiftwork.statements.CorrelationLifecycle.DeadlinePassed;
 import io.shiftwork.statements.CorrelationLifecycle.Event;
 import io.shiftwork.statements.CorrelationLifecycle.RetryDue;
 import io.shiftwork.statements.CorrelationLifecycle.State;
@@ -69,6 +72,9 @@ class CorrelationLifecycleTest {
                 row(WAITING, 0, ID, new RetryDue(true), WAITING, 0, IGNORE),
                 row(APPLYING, 0, ID, new CompletionSeen(ID, "FINISHED"), APPLYING, 0, IGNORE),
                 row(APPLYING, 0, ID, new ClaimExpired(), APPLYING, 0, APPLY_AGAIN),
+                row(WAITING, 0, ID, new DeadlinePassed(), WAITING, 0, CANCEL_STATEMENT, TIME_OUT_RUN, POLL_LATER),
+                row(APPLYING, 0, ID, new DeadlinePassed(), APPLYING, 0, IGNORE),
+                row(FINISHED, 0, ID, new DeadlinePassed(), FINISHED, 0, IGNORE),
                 row(APPLYING, 0, ID, new Applied(FINISHED), FINISHED, 0),
                 row(APPLYING, 0, ID, new Applied(ABORTED), ABORTED, 0),
                 row(WAITING, 0, ID, new ClaimExpired(), WAITING, 0, IGNORE),
