@@ -35,6 +35,30 @@ public final class Emulators {
         admin("faults", body.append('}').toString());
     }
 
+    /**
+     * Arms a refusal: ExecuteStatement of SQL matching the regex answers this AWS error code ({@code
+     * InternalServerException} with HTTP 500, others 400), {@code times} times (negative: until reset).
+     */
+    public void refuse(String regex, String code, int times) {
+        admin("faults", "{\"action\":\"refuse\",\"pattern\":" + quote(regex) + ",\"code\":" + quote(code)
+                + ",\"message\":" + quote("refused by the local Redshift (" + code + ")") + ",\"times\":" + times + "}");
+    }
+
+    /** Removes the faults armed with this regex. */
+    public void disarm(String regex) {
+        admin("disarm", "{\"pattern\":" + quote(regex) + "}");
+    }
+
+    /** How many ExecuteStatements the local Redshift received under this statement name, refused ones included. */
+    public int executeRequests(String statementName) {
+        String body = post("requests", "{\"statementName\":" + quote(statementName) + "}");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"executeRequests\"\\s*:\\s*(\\d+)").matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("unexpected answer " + body);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
     public void throttle(double rate) {
         admin("throttle", "{\"rate\":" + rate + "}");
     }
@@ -45,12 +69,17 @@ public final class Emulators {
     }
 
     public void admin(String command, String body) {
+        post(command, body);
+    }
+
+    private String post(String command, String body) {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(redshiftEndpoint().resolve("/_emulator/" + command))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("emulator " + command + " answered " + r.statusCode() + ": " + r.body());
             }
+            return r.body();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

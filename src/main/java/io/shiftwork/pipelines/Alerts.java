@@ -37,13 +37,15 @@ public class Alerts {
         message.put("runId", run.runId());
         message.put("pipeline", run.pipeline());
         message.put("error", run.error());
-        run.steps().stream().filter(s -> s.status() == RunStatus.FAILED).reduce((a, b) -> b).ifPresent(s -> {
+        message.put("status", run.status());
+        run.steps().stream().filter(s -> s.status() == RunStatus.FAILED || s.status() == RunStatus.TIMED_OUT).reduce((a, b) -> b).ifPresent(s -> {
             message.put("step", s.name());
             message.put("awsIds", s.awsIds());
         });
         message.put("input", run.parameters());
         message.put("run", "/runs/" + run.runId());
-        publish("Shiftwork: " + run.pipeline() + " run " + run.runId() + " failed", message);
+        publish("Shiftwork: " + run.pipeline() + " run " + run.runId() + (run.status() == RunStatus.TIMED_OUT ? " timed out" : " failed"),
+                message);
     }
 
     /**

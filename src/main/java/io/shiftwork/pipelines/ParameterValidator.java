@@ -72,6 +72,10 @@ public final class ParameterValidator {
             throw ApiException.badRequest("invalid_parameter_type", "parameter '" + p.name() + "' of pipeline '"
                     + spec.name() + "' must be " + article(p.type()) + ", got " + describe(value));
         }
+        if (p.pattern() != null && "".equals(converted) && !"".matches(p.pattern())) {
+            throw ApiException.badRequest("invalid_parameter_value", "parameter '" + p.name() + "' of pipeline '"
+                    + spec.name() + "' must not be empty");
+        }
         if (converted instanceof String text && p.maxLength() != null && text.length() > p.maxLength()) {
             throw ApiException.badRequest("parameter_too_long", "parameter '" + p.name() + "' of pipeline '"
                     + spec.name() + "' is at most " + p.maxLength() + " characters, got " + text.length());

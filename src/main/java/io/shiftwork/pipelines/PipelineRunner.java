@@ -48,11 +48,14 @@ public class PipelineRunner {
     private final Alerts alerts;
     private final Leases leases;
     private final RunsConfig config;
+    private final jakarta.enterprise.event.Event<RunCancelled> cancelled;
 
     public PipelineRunner(PipelineCatalog catalog, RunStore store, ProducerTemplate camel, MeterRegistry metrics,
-            ObjectMapper json, Alerts alerts, Leases leases, RunsConfig config) {
+            ObjectMapper json, Alerts alerts, Leases leases, RunsConfig config,
+            jakarta.enterprise.event.Event<RunCancelled> cancelled) {
         this.leases = leases;
         this.config = config;
+        this.cancelled = cancelled;
         this.catalog = catalog;
         this.store = store;
         this.camel = camel;
@@ -214,6 +217,15 @@ public class PipelineRunner {
 
     /** Marks a run and its unfinished steps FAILED with the given error; a finished run stays as it is. */
     public Run fail(String runId, String error) {
+        return end(runId, RunStatus.FAILED, error);
+    }
+
+    /** Like {@link #fail}, TIMED_OUT: a step ran past its timeout (failure route and alert as for FAILED). */
+    public Run timeOut(String runId, String error) {
+        return end(runId, RunStatus.TIMED_OUT, error);
+    }
+
+    private Run end(String runId, RunStatus outcome, String error) {
         Instant now = Instant.now();
         return transition(runId, r -> {
             if (r.status().terminal()) {
@@ -222,11 +234,42 @@ public class PipelineRunner {
             Run failed = r;
             for (Step s : r.steps()) {
                 if (!s.status().terminal()) {
-                    failed = failed.withStep(s.finished(RunStatus.FAILED, now, null, error));
+                    failed = failed.withStep(s.finished(outcome, now, null, error));
                 }
             }
-            return failed.finished(RunStatus.FAILED, now, error);
+            return failed.finished(outcome, now, error);
         });
+    }
+
+    /**
+     * Cancels a run that has not ended: the run and its open steps CANCELLED (no failure route, no alert), then
+     * {@link RunCancelled} tells the capability whose work the open steps wait for (a statement is cancelled).
+     *
+     * @throws ApiException 404 no such run, 409 the run ended already (whatever ended it first wins)
+     */
+    public Run cancel(String runId) {
+        Instant now = Instant.now();
+        java.util.concurrent.atomic.AtomicReference<Run> from = new java.util.concurrent.atomic.AtomicReference<>();
+        Run after = store.update(runId, r -> {
+            if (r.status().terminal()) {
+                from.set(null);
+                return r;
+            }
+            from.set(r);
+            Run c = r;
+            for (Step s : r.steps()) {
+                if (!s.status().terminal()) {
+                    c = c.withStep(s.finished(RunStatus.CANCELLED, now, null, "cancelled"));
+                }
+            }
+            return c.finished(RunStatus.CANCELLED, now, "cancelled by request");
+        }).orElseThrow(() -> ApiException.notFound("no run with id '" + runId + "'"));
+        if (from.get() == null) {
+            throw new ApiException(409, "run_ended", "run " + runId + " ended " + after.status() + " already");
+        }
+        recordEnd(after);
+        cancelled.fire(new RunCancelled(from.get(), after));
+        return after;
     }
 
     /** Marks a WAITING or RUNNING run SUCCEEDED (flows that resume on an external completion). */
@@ -251,7 +294,7 @@ public class PipelineRunner {
     private void recordEnd(Run run) {
         catalog.find(run.pipeline()).filter(spec -> spec.concurrency() == PipelineSpec.Concurrency.ONE_AT_A_TIME)
                 .ifPresent(spec -> releaseLock(run));
-        if (run.status() == RunStatus.FAILED) {
+        if (run.status() == RunStatus.FAILED || run.status() == RunStatus.TIMED_OUT) {
             alerts.runFailed(run);
             onFailure(run);
         }

@@ -152,6 +152,13 @@ public class PipelinesResource {
         return store.find(id).orElseThrow(() -> ApiException.notFound("no run with id '" + id + "'"));
     }
 
+    /** Cancels a run that has not ended (its statement too); 409 once it ended. */
+    @POST
+    @Path("runs/{id}/cancel")
+    public Run cancel(@PathParam("id") String id) {
+        return runner.cancel(id);
+    }
+
     private int parseLimit(String limit) {
         if (limit == null || limit.isBlank()) {
             return 20;

@@ -19,6 +19,12 @@ public class StoredProcedurePipelines {
     /** {@code [schema.]identifier}: the procedure name is SQL text, so nothing else gets through. */
     static final String PROCEDURE_NAME = "[A-Za-z_][A-Za-z0-9_$]{0,126}(\\.[A-Za-z_][A-Za-z0-9_$]{0,126})?";
 
+    /**
+     * Bound as a Data API parameter, whose value must be at least one character; the Data API has no NULL
+     * parameter (SqlParameter is a name and a value), so an empty or null message is refused with a 400.
+     */
+    static final String NON_EMPTY = "(?s).+";
+
     /** Configuration key of the procedures a run may CALL. */
     static final String ALLOWED = "shiftwork.stored-procedures.allowed";
 
@@ -36,7 +42,7 @@ public class StoredProcedurePipelines {
                         ParamSpec.required("spname", Type.STRING, "procedure to call, [schema.]name, one of " + ALLOWED)
                                 .matching(PROCEDURE_NAME).maxLength(255).allowedBy(ALLOWED, allowed),
                         ParamSpec.required("event_message", Type.STRING, "message passed as the procedure's argument")
-                                .maxLength(256)))
+                                .matching(NON_EMPTY).maxLength(256)))
                 .startedBy(Trigger.HTTP);
     }
 
@@ -46,7 +52,7 @@ public class StoredProcedurePipelines {
         return PipelineSpec.of("stored-procedures",
                 "Run the procedures configured in routes/stored-procedures.camel.yaml one after another", null, List.of(
                         ParamSpec.optional("event_message", Type.STRING, "Shiftwork stored-procedure sequence",
-                                "message the logging procedures record").maxLength(240)))
+                                "message the logging procedures record").matching(NON_EMPTY).maxLength(240)))
                 .startedBy(Trigger.HTTP);
     }
 }

@@ -21,7 +21,6 @@ import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 
@@ -79,6 +78,10 @@ public class Correlations {
         item.put("submittedAt", n(c.submittedAtMs()));
         item.put("nextPollAt", n(c.nextPollAtMs()));
         item.put("polls", n(c.polls()));
+        item.put("attempts", n(c.attempts()));
+        if (c.deadlineMs() > 0) {
+            item.put("deadline", n(c.deadlineMs()));
+        }
         item.put("request", s(c.requestJson()));
         if (c.statementId() != null) {
             item.put("statementId", s(c.statementId()));
@@ -116,54 +119,84 @@ public class Correlations {
     }
 
     /**
-     * Claims a completion: a SUBMITTING or WAITING statement — or one not recorded yet, whose completion came before
-     * its submitter wrote it down — becomes APPLYING, holding the completion, until {@code deadlineMs}, when the
-     * poller applies it again if it is still APPLYING (the claimant died). The conditional update lets one caller
-     * through, however many see the completion.
+     * Claims a verified completion: a WAITING statement whose recorded id is the completed statement's becomes
+     * APPLYING, holding the completion, until {@code deadlineMs}, when the poller applies it again if it is still
+     * APPLYING (the claimant died). The conditional update lets one caller through, however many see the completion.
      *
      * @return the correlation as claimed, for the one caller that claimed it; empty for every duplicate
      */
-    public Optional<Correlation> claim(String statementName, StatementNames.Parsed owner, StatementState state,
-            long deadlineMs) {
-        long now = System.currentTimeMillis();
+    public Optional<Correlation> claim(String statementName, StatementState state, long deadlineMs) {
+        if (state.statementId() == null) {
+            return Optional.empty();
+        }
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":a", s(Correlation.APPLYING));
         values.put(":t", s(state.status()));
         values.put(":rows", n(state.rows()));
-        values.put(":at", n(now));
+        values.put(":at", n(System.currentTimeMillis()));
         values.put(":err", s(state.error() == null ? "" : state.error()));
         values.put(":d", n(deadlineMs));
         values.put(":w", s(Correlation.WAITING));
-        values.put(":sub", s(Correlation.SUBMITTING));
-        String set = "SET #s = :a, finalState = :t, resultRows = :rows, completedAt = :at, errorText = :err, nextPollAt = :d";
-        if (state.statementId() != null) {
-            values.put(":id", s(state.statementId()));
-            set += ", statementId = if_not_exists(statementId, :id)";
+        values.put(":id", s(state.statementId()));
+        try {
+            return Optional.of(from(dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET #s = :a, finalState = :t, resultRows = :rows, completedAt = :at, "
+                            + "errorText = :err, nextPollAt = :d")
+                    .conditionExpression("#s = :w AND statementId = :id")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)).attributes()));
+        } catch (ConditionalCheckFailedException duplicate) {
+            return Optional.empty(); // claimed or applied before, or not this statement
         }
-        String update = set;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                return Optional.of(from(dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
-                        .updateExpression(update)
-                        .conditionExpression("#s IN (:w, :sub)")
-                        .expressionAttributeNames(NAMES)
-                        .expressionAttributeValues(values)
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
-                        .returnValues(ReturnValue.ALL_NEW)).attributes()));
-            } catch (ConditionalCheckFailedException failed) {
-                if (failed.hasItem() && !failed.item().isEmpty()) {
-                    return Optional.empty(); // claimed or applied before: a duplicate
-                }
-            }
-            // not recorded yet: its completion came before the submitter wrote it down
-            Correlation early = new Correlation(statementName, owner.runId(), owner.pipeline(), owner.step(), -1,
-                    state.statementId(), Correlation.APPLYING, now, deadlineMs, 0, "", state);
-            if (create(early)) {
-                return Optional.of(early);
-            }
-            // the submitter wrote it meanwhile: claim it as usual
+    }
+
+    /** A submit refused for good (or given up): SUBMITTING → FAILED with the error; nothing submits it again. */
+    public void refused(String statementName, int attempts, String error) {
+        try {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET #s = :f, finalState = :f, errorText = :e, attempts = :n, resultRows = :z, "
+                            + "completedAt = :at")
+                    .conditionExpression("#s = :sub")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(Map.of(":f", s(Correlation.FAILED), ":e", s(error == null ? "" : error),
+                            ":n", n(attempts), ":z", n(0), ":at", n(System.currentTimeMillis()),
+                            ":sub", s(Correlation.SUBMITTING))));
+        } catch (ConditionalCheckFailedException moved) {
+            // submitted or failed by another replica meanwhile
         }
-        return Optional.empty();
+    }
+
+    /** A submit whose outcome is unknown: stays SUBMITTING with one more attempt, looked at again at {@code nextAtMs}. */
+    public void retryLater(String statementName, int attempts, long nextAtMs, String error) {
+        try {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET attempts = :n, nextPollAt = :p, errorText = :e")
+                    .conditionExpression("#s = :sub")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(Map.of(":n", n(attempts), ":p", n(nextAtMs), ":e", s(error == null ? "" : error),
+                            ":sub", s(Correlation.SUBMITTING))));
+        } catch (ConditionalCheckFailedException moved) {
+            // submitted or failed meanwhile
+        }
+    }
+
+    /**
+     * Takes a due SUBMITTING statement for one recovery attempt: true for the one replica that moved its next look
+     * from {@code nextPollAtMs} to {@code leaseUntilMs} (which also sends it behind every other due item).
+     */
+    public boolean lease(String statementName, long nextPollAtMs, long leaseUntilMs) {
+        try {
+            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
+                    .updateExpression("SET nextPollAt = :p")
+                    .conditionExpression("#s = :sub AND nextPollAt = :d")
+                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeValues(Map.of(":p", n(leaseUntilMs), ":sub", s(Correlation.SUBMITTING),
+                            ":d", n(nextPollAtMs))));
+            return true;
+        } catch (ConditionalCheckFailedException other) {
+            return false;
+        }
     }
 
     /**
@@ -244,10 +277,12 @@ public class Correlations {
         return new Correlation(i.get("statementName").s(), i.get("runId").s(), i.get("pipeline").s(), i.get("step").s(),
                 Integer.parseInt(i.get("stepIndex").n()), i.containsKey("statementId") ? i.get("statementId").s() : null,
                 i.get("status").s(), Long.parseLong(i.get("submittedAt").n()), Long.parseLong(i.get("nextPollAt").n()),
-                Integer.parseInt(i.get("polls").n()), i.get("request").s(),
+                Integer.parseInt(i.get("polls").n()), i.containsKey("attempts") ? Integer.parseInt(i.get("attempts").n()) : 0,
+                i.get("request").s(),
                 i.containsKey("finalState") ? new StatementState(i.containsKey("statementId") ? i.get("statementId").s() : null,
                         i.get("finalState").s(), Long.parseLong(i.get("resultRows").n()),
-                        i.get("errorText").s().isEmpty() ? null : i.get("errorText").s()) : null);
+                        i.get("errorText").s().isEmpty() ? null : i.get("errorText").s()) : null,
+                i.containsKey("deadline") ? Long.parseLong(i.get("deadline").n()) : 0);
     }
 
     private static Map<String, AttributeValue> key(String statementName) {

@@ -7,6 +7,8 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
 import software.amazon.awssdk.services.redshiftdata.model.RedshiftDataException;
@@ -51,6 +53,27 @@ public class StatementClient {
                 .statementName(r.statementName())
                 .clientToken(StatementNames.clientToken(r.statementName()))
                 .withEvent(config.events())).id());
+    }
+
+    /**
+     * Whether a failed call may still have taken effect: no answer (timeout, connection error) or a 5xx. Any other
+     * answer (ValidationException, ActiveStatementsExceededException, throttling that outlived the retries) is a
+     * refusal — the statement did not run and will not.
+     */
+    public static boolean outcomeUnknown(RuntimeException e) {
+        if (e instanceof AwsServiceException service) {
+            return service.statusCode() >= 500;
+        }
+        return e instanceof SdkClientException;
+    }
+
+    /** CancelStatement; false when the statement had ended already (nothing left to cancel). */
+    public boolean cancel(String statementId) {
+        try {
+            return throttled("CancelStatement", describeLimit, () -> data.cancelStatement(b -> b.id(statementId))).status();
+        } catch (software.amazon.awssdk.services.redshiftdata.model.ValidationException ended) {
+            return false;
+        }
     }
 
     public StatementState describe(String statementId) {

@@ -34,7 +34,7 @@ import io.shiftwork.pipelines.Step;
  * from polling are applied once by a conditional update.
  */
 @ApplicationScoped
-@Named("statements")
+@Named("statementEngine")
 @RegisterForReflection
 public class StatementEngine {
 
@@ -51,6 +51,12 @@ public class StatementEngine {
     public static final String DATABASE = "shiftworkDatabase";
     public static final String DB_USER = "shiftworkDbUser";
     public static final String SECRET_ARN = "shiftworkSecretArn";
+    /**
+     * Header: how long the step's statement may run (ISO-8601, {@code PT2H}; default {@code
+     * shiftwork.statements.step-timeout}, 24 h, the Data API's limit); past it the statement is cancelled and the step
+     * and run end TIMED_OUT (failure route and alert).
+     */
+    public static final String STEP_TIMEOUT = "shiftworkStepTimeout";
     /** Exchange property: the step submitted a statement and waits for its completion. */
     public static final String WAITING = "shiftworkWaiting";
 
@@ -123,9 +129,9 @@ public class StatementEngine {
         }
         StatementRequest request = request(exchange, sql, StatementNames.of(pipeline, runId, step, 1));
         long now = System.currentTimeMillis();
-        long firstPoll = now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
         Correlation recorded = new Correlation(request.statementName(), runId, pipeline, step, index, null,
-                Correlation.SUBMITTING, now, firstPoll, 0, write(request), null);
+                Correlation.SUBMITTING, now, now + config.submitGrace().toMillis(), 0, 0, write(request), null,
+                now + stepTimeout(exchange, step).toMillis());
         @SuppressWarnings("unchecked")
         UnaryOperator<Run> pending = exchange.getProperty(StepSequence.PENDING, UnaryOperator.class);
         if (pending != null) {
@@ -138,13 +144,114 @@ public class StatementEngine {
         exchange.setProperty(WAITING, true);
     }
 
-    /** Outside a claimed completion: recorded SUBMITTING first, so a crash before the submit is re-submitted. */
+    /**
+     * Outside a claimed completion: recorded SUBMITTING first, so a crash before the submit is re-submitted. A
+     * refused submit fails the correlation and the step (thrown); an unknown outcome leaves the step waiting.
+     */
     private void submitRecorded(StatementRequest request, Correlation c) {
         correlations.create(c);
-        recordOverhead();
-        String statementId = client.submit(request);
-        correlations.submitted(request.statementName(), statementId, c.nextPollAtMs());
-        runs.update(c.runId(), waiting(c.step(), request, statementId));
+        CountDownLatch written = new CountDownLatch(1);
+        inFlight.put(request.statementName(), written);
+        try {
+            recordOverhead();
+            String statementId;
+            try {
+                statementId = client.submit(request);
+            } catch (RuntimeException e) {
+                submitFailed(c, true, e, UnaryOperator.identity());
+                return;
+            }
+            correlations.submitted(request.statementName(), statementId,
+                    Math.min(firstPoll(System.currentTimeMillis()), c.deadlineMs()));
+            runs.update(c.runId(), waiting(c.step(), request, statementId));
+        } finally {
+            inFlight.remove(request.statementName(), written);
+            written.countDown();
+        }
+    }
+
+    /**
+     * A run was cancelled: CancelStatement for each statement its open steps waited for. Their ABORTED completion
+     * is then applied once, to a run that has ended, and changes nothing.
+     */
+    void onRunCancelled(@jakarta.enterprise.event.Observes io.shiftwork.pipelines.RunCancelled cancelled) {
+        for (Step s : cancelled.before().steps()) {
+            String statementId = s.awsIds() == null ? null : s.awsIds().get("statementId");
+            if (s.status().terminal() || statementId == null) {
+                continue;
+            }
+            try {
+                boolean stopped = client.cancel(statementId);
+                LOG.infof("run %s cancelled: statement %s of step %s %s", cancelled.before().runId(), statementId,
+                        s.name(), stopped ? "cancelled" : "had ended already");
+            } catch (RuntimeException e) {
+                LOG.warnf("run %s cancelled, but CancelStatement %s failed: %s", cancelled.before().runId(), statementId,
+                        e.getMessage());
+            }
+        }
+    }
+
+    private long firstPoll(long now) {
+        return now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
+    }
+
+    /**
+     * Carries out what {@link CorrelationLifecycle} says of a failed ExecuteStatement: a refusal fails the
+     * correlation for good and is thrown (the step and run fail, their failure route and alert run); an unknown
+     * outcome keeps it SUBMITTING for a re-submit with the same ClientToken after a backoff, and the step waits.
+     *
+     * @param recorded the correlation is in DynamoDB already (else it is written here)
+     * @param pending the run's change not yet written (under a claimed completion), written with the step waiting
+     */
+    private void submitFailed(Correlation c, boolean recorded, RuntimeException e, UnaryOperator<Run> pending) {
+        String error = PipelineRunner.message(e);
+        boolean unknown = StatementClient.outcomeUnknown(e);
+        CorrelationLifecycle.Transition t = CorrelationLifecycle.next(c.lifecycle(), unknown
+                ? new CorrelationLifecycle.SubmitOutcomeUnknown(error) : new CorrelationLifecycle.SubmitRefused(error),
+                config.submitAttempts());
+        int attempts = t.state().attempts();
+        metrics.counter("shiftwork.statements.submit.failed", "outcome", unknown ? "unknown" : "refused").increment();
+        LOG.warnf("ExecuteStatement of %s %s (attempt %d): %s", c.statementName(),
+                unknown ? "has an unknown outcome" : "was refused", attempts, error);
+        boolean fail = false;
+        for (CorrelationLifecycle.Action action : t.actions()) {
+            switch (action) {
+                case RECORD_FAILURE -> {
+                    if (recorded) {
+                        correlations.refused(c.statementName(), attempts, error);
+                    } else {
+                        correlations.create(new Correlation(c.statementName(), c.runId(), c.pipeline(), c.step(),
+                                c.stepIndex(), null, Correlation.FAILED, c.submittedAtMs(), c.nextPollAtMs(), 0, attempts,
+                                c.requestJson(), new StatementState(null, Correlation.FAILED, 0, error), c.deadlineMs()));
+                    }
+                }
+                case RETRY_LATER -> {
+                    long next = System.currentTimeMillis() + submitBackoff(attempts).toMillis();
+                    if (recorded) {
+                        correlations.retryLater(c.statementName(), attempts, next, error);
+                    } else {
+                        correlations.create(new Correlation(c.statementName(), c.runId(), c.pipeline(), c.step(),
+                                c.stepIndex(), null, Correlation.SUBMITTING, c.submittedAtMs(), next, 0, attempts,
+                                c.requestJson(), null, c.deadlineMs()));
+                    }
+                }
+                case STEP_WAITING -> runs.update(c.runId(), r -> {
+                    Run x = pending.apply(r);
+                    return x.stepOpen(c.step())
+                            ? x.updateStep(c.step(), st -> st.waiting()).withStatus(RunStatus.WAITING) : x;
+                });
+                case FAIL_RUN -> fail = true;
+                default -> throw new IllegalStateException("unexpected " + action + " after a failed submit");
+            }
+        }
+        if (fail) {
+            throw e;
+        }
+    }
+
+    /** Twice the recovery interval, doubling per attempt, at most the apply timeout. */
+    private Duration submitBackoff(int attempts) {
+        return Backoff.capped(config.recoveryInterval().multipliedBy(2), config.applyTimeout(), attempts - 1);
     }
 
     /** The run's change once a step's statement is submitted: the step WAITING with the statement's id. */
@@ -163,18 +270,30 @@ public class StatementEngine {
     private void submitClaimed(StatementRequest request, Correlation c, UnaryOperator<Run> pending) {
         CountDownLatch written = new CountDownLatch(1);
         inFlight.put(request.statementName(), written);
-        String statementId;
         try {
             recordOverhead();
-            statementId = client.submit(request);
+            String statementId;
+            try {
+                statementId = client.submit(request);
+            } catch (RuntimeException e) {
+                submitFailed(c, false, e, pending);
+                return;
+            }
             UnaryOperator<Run> submitted = waiting(c.step(), request, statementId);
-            runs.update(c.runId(), r -> submitted.apply(pending.apply(r)));
+            Optional<Run> after = runs.update(c.runId(), r -> submitted.apply(pending.apply(r)));
+            if (after.isPresent() && after.get().status() == RunStatus.CANCELLED) {
+                // the run was cancelled while this step's predecessor was being applied: no next step
+                LOG.infof("run %s was cancelled while %s was submitted: cancelling it", c.runId(), c.statementName());
+                client.cancel(statementId);
+            }
+            correlations.create(new Correlation(c.statementName(), c.runId(), c.pipeline(), c.step(), c.stepIndex(),
+                    statementId, Correlation.WAITING, c.submittedAtMs(),
+                    Math.min(firstPoll(System.currentTimeMillis()), c.deadlineMs()), 0, 0, c.requestJson(), null,
+                    c.deadlineMs()));
         } finally {
             inFlight.remove(request.statementName(), written);
             written.countDown();
         }
-        correlations.create(new Correlation(c.statementName(), c.runId(), c.pipeline(), c.step(), c.stepIndex(), statementId,
-                Correlation.WAITING, c.submittedAtMs(), c.nextPollAtMs(), 0, c.requestJson(), null));
     }
 
     private void recordOverhead() {
@@ -199,7 +318,13 @@ public class StatementEngine {
         for (String name : NamedParameters.toPositional(sql).names()) {
             Object value = inputs.get(name);
             if (value == null) {
-                throw new IllegalArgumentException("the SQL uses :" + name + " but the run has no value for '" + name + "'");
+                throw new IllegalArgumentException("the SQL uses :" + name + " but the run has no value for '" + name
+                        + "' (the Data API has no NULL parameter: write NULL in the SQL)");
+            }
+            if (String.valueOf(value).isEmpty()) {
+                // SqlParameter.value has a minimum length of 1: refused here, before anything is submitted
+                throw new IllegalArgumentException("parameter '" + name + "' is empty: the Data API takes no zero-length "
+                        + "parameter value");
             }
             bound.put(name, String.valueOf(value));
         }
@@ -226,6 +351,23 @@ public class StatementEngine {
         }
         return new StatementRequest(cluster, workgroup, header(exchange, DATABASE, Optional.of(config.database())),
                 dbUser, secret, sql, bound, statementName, stepIds(exchange));
+    }
+
+    private Duration stepTimeout(Exchange exchange, String step) {
+        String text = exchange.getIn().getHeader(STEP_TIMEOUT, String.class);
+        if (text == null || text.isBlank()) {
+            return config.stepTimeout();
+        }
+        try {
+            Duration d = Duration.parse(text.trim());
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("not positive");
+            }
+            return d;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("step '" + step + "': header " + STEP_TIMEOUT + " must be a positive ISO-8601 "
+                    + "duration such as PT2H, got '" + text + "'");
+        }
     }
 
     private static Map<String, String> stepIds(Exchange exchange) {
@@ -259,10 +401,8 @@ public class StatementEngine {
     }
 
     private void applyCompletion(String statementName, StatementState state, String source) {
-        Optional<StatementNames.Parsed> owner = StatementNames.parse(statementName);
-        Optional<Correlation> claimed = owner.isEmpty() ? Optional.empty()
-                : correlations.claim(statementName, owner.get(), state,
-                        System.currentTimeMillis() + config.applyTimeout().toMillis());
+        Optional<Correlation> claimed = correlations.claim(statementName, state,
+                System.currentTimeMillis() + config.applyTimeout().toMillis());
         if (claimed.isEmpty()) {
             metrics.counter("shiftwork.statements.completions.duplicate", "source", source).increment();
             return;
@@ -347,19 +487,67 @@ public class StatementEngine {
         return run;
     }
 
-    /** An event said the statement ended: FAILED and ABORTED events carry no error text, so describe those once. */
-    public void completeFromEvent(String statementName, String statementId, String state, long rows) {
+    /** What became of a completion event. */
+    public enum EventVerdict {
+        /** Confirmed by DescribeStatement and applied. */
+        APPLIED,
+        /** Applied (or being applied) before: nothing done, nothing described. */
+        DUPLICATE,
+        /** The statement is not recorded as submitted yet, or DescribeStatement says it has not ended: left to the poller. */
+        UNCONFIRMED,
+        /** The event's statement id is not the one recorded for its statement name. */
+        FORGED
+    }
+
+    /**
+     * A completion event: applied only if its statement id is the one recorded for its name and DescribeStatement
+     * of that statement (the one call per statement in event mode, which also gives a failure's error text) says it
+     * ended — the statement's own status decides, not the event's.
+     */
+    public EventVerdict completeFromEvent(String statementName, String statementId, String state, long rows) {
         COMPLETION_RECEIVED.set(System.nanoTime());
-        String error = null;
-        if (!"FINISHED".equals(state)) {
-            try {
-                error = client.describe(statementId).error();
-            } catch (RuntimeException e) {
-                error = "statement " + statementId + " ended " + state + " (its error text could not be read: "
-                        + e.getMessage() + ")";
+        try {
+            Optional<Correlation> c = correlations.find(statementName);
+            if (c.isEmpty() || c.get().statementId() == null) {
+                // submitted under a claim on this replica, not written yet: wait for that write
+                CountDownLatch written = inFlight.get(statementName);
+                if (written != null && written.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    c = correlations.find(statementName);
+                }
             }
+            CorrelationLifecycle.State recorded = c.map(Correlation::lifecycle)
+                    .orElse(new CorrelationLifecycle.State(CorrelationLifecycle.Status.SUBMITTING, null, 0));
+            StatementState described = null;
+            if (recorded.status() == CorrelationLifecycle.Status.WAITING && statementId.equals(recorded.statementId())) {
+                described = client.describe(statementId);
+            }
+            CorrelationLifecycle.Transition t = CorrelationLifecycle.next(recorded, new CorrelationLifecycle.CompletionSeen(
+                    statementId, described == null ? null : described.status()), config.submitAttempts());
+            switch (t.actions().get(0)) {
+                case CLAIM_AND_APPLY -> {
+                    complete(statementName, described, "event");
+                    return EventVerdict.APPLIED;
+                }
+                case REJECT -> {
+                    LOG.warnf("completion event for %s names statement %s; %s is recorded: rejected", statementName,
+                            statementId, recorded.statementId());
+                    return EventVerdict.FORGED;
+                }
+                case POLL_LATER -> {
+                    metrics.counter("shiftwork.statements.completions.unconfirmed").increment();
+                    return EventVerdict.UNCONFIRMED;
+                }
+                default -> {
+                    metrics.counter("shiftwork.statements.completions.duplicate", "source", "event").increment();
+                    return EventVerdict.DUPLICATE;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return EventVerdict.UNCONFIRMED;
+        } finally {
+            COMPLETION_RECEIVED.remove();
         }
-        complete(statementName, new StatementState(statementId, state, rows, error), "event");
     }
 
     /**
@@ -386,7 +574,11 @@ public class StatementEngine {
         }
         if (now >= nextRecovery) {
             nextRecovery = now + config.recoveryInterval().toMillis();
-            seen += recover(now);
+            int recovered = recover(now);
+            if (recovered >= config.recoveryBatch()) {
+                nextRecovery = now; // a full batch: more may be due, the next tick goes on with the backlog
+            }
+            seen += recovered;
         }
         return seen;
     }
@@ -398,7 +590,7 @@ public class StatementEngine {
      */
     private int recover(long now) {
         int seen = 0;
-        for (Correlation c : correlations.due(Correlation.APPLYING, now, 25)) {
+        for (Correlation c : correlations.due(Correlation.APPLYING, now, config.recoveryBatch())) {
             // a claim whose claimant died, or a completion that came before its step was recorded
             if (applying.contains(c.statementName()) || c.completion() == null
                     || !correlations.reclaim(c.statementName(), c.nextPollAtMs(), now + config.applyTimeout().toMillis())) {
@@ -412,20 +604,68 @@ public class StatementEngine {
                 LOG.warnf("applying the completion of %s again failed: %s", c.statementName(), e.getMessage());
             }
         }
-        long stale = now - Duration.ofSeconds(30).toMillis();
-        for (Correlation c : correlations.due(Correlation.SUBMITTING, stale, 25)) {
-            seen++;
+        // Soonest-due first; each one taken moves behind every other (lease, then its backoff), so a statement that
+        // keeps failing waits its turn and never holds the others back.
+        java.util.List<Correlation> due = correlations.due(Correlation.SUBMITTING, now, config.recoveryBatch());
+        java.util.List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
+        for (Correlation c : due) {
+            work.add(pollers.submit(() -> resubmit(c, now)));
+        }
+        for (java.util.concurrent.Future<?> f : work) {
             try {
-                StatementRequest request = json.readValue(c.requestJson(), StatementRequest.class);
-                String id = client.submit(request);
-                long next = now + (config.events() ? config.eventTimeout() : config.pollInitial()).toMillis();
-                correlations.submitted(c.statementName(), id, next);
-                runs.update(c.runId(), waiting(c.step(), request, id));
-            } catch (JsonProcessingException | RuntimeException e) {
-                LOG.warnf("re-submitting %s failed: %s", c.statementName(), e.getMessage());
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.warnf("re-submitting failed: %s", e.getCause().getMessage());
             }
         }
-        return seen;
+        return Math.max(seen, due.size());
+    }
+
+    /**
+     * A statement recorded but not confirmed submitted: a submitter that crashed, or a submit whose outcome was
+     * unknown. Submitted again with its ClientToken (so it runs once) while its run still waits for it; a refusal or
+     * too many unknown outcomes fail the run.
+     */
+    private void resubmit(Correlation c, long now) {
+        if (!correlations.lease(c.statementName(), c.nextPollAtMs(), now + config.submitGrace().toMillis())) {
+            return; // another replica took it
+        }
+        Optional<Run> run = runs.find(c.runId());
+        boolean waits = run.isPresent() && !run.get().status().terminal() && run.get().stepOpen(c.step());
+        CorrelationLifecycle.Transition t = CorrelationLifecycle.next(c.lifecycle(),
+                new CorrelationLifecycle.RetryDue(waits), config.submitAttempts());
+        if (!t.actions().contains(CorrelationLifecycle.Action.SUBMIT)) {
+            correlations.refused(c.statementName(), c.attempts(), "not submitted: run " + c.runId()
+                    + (run.isEmpty() ? " does not exist" : " no longer waits for step '" + c.step() + "'"));
+            return;
+        }
+        StatementRequest request;
+        try {
+            request = json.readValue(c.requestJson(), StatementRequest.class);
+        } catch (JsonProcessingException | RuntimeException e) {
+            String error = "step '" + c.step() + "': its recorded request cannot be read: " + e.getMessage();
+            correlations.refused(c.statementName(), c.attempts(), error);
+            runner.fail(c.runId(), error);
+            return;
+        }
+        metrics.counter("shiftwork.statements.resubmitted").increment();
+        String id;
+        try {
+            id = client.submit(request);
+        } catch (RuntimeException e) {
+            try {
+                submitFailed(c, true, e, UnaryOperator.identity());
+            } catch (RuntimeException refused) {
+                runner.fail(c.runId(), "step '" + c.step() + "': " + PipelineRunner.message(refused));
+            }
+            return;
+        }
+        correlations.submitted(c.statementName(), id, Math.min(firstPoll(System.currentTimeMillis()),
+                c.deadlineMs() > 0 ? c.deadlineMs() : Long.MAX_VALUE));
+        runs.update(c.runId(), waiting(c.step(), request, id));
     }
 
     private void poll(Correlation c, long now) {
@@ -433,14 +673,46 @@ public class StatementEngine {
             StatementState state = client.describe(c.statementId());
             if (state.terminal()) {
                 complete(c.statementName(), state, "poll");
-            } else {
-                Duration wait = Backoff.capped(config.pollInitial(), config.pollMax(), c.polls() + 1);
-                correlations.reschedule(c.statementName(), now + wait.toMillis(), c.polls() + 1);
+                return;
             }
+            Duration wait = Backoff.capped(config.pollInitial(), config.pollMax(), c.polls() + 1);
+            long next = now + wait.toMillis();
+            if (c.deadlineMs() > 0 && now >= c.deadlineMs()) {
+                timeOut(c, state);
+            } else if (c.deadlineMs() > 0) {
+                next = Math.min(next, c.deadlineMs());
+            }
+            correlations.reschedule(c.statementName(), next, c.polls() + 1);
         } catch (RuntimeException e) {
             LOG.warnf("polling %s (%s) failed: %s", c.statementName(), c.statementId(), e.getMessage());
             correlations.reschedule(c.statementName(), now + config.pollMax().toMillis(), c.polls() + 1);
         }
+    }
+
+    /**
+     * The step ran past its timeout: CancelStatement, and the step and run end TIMED_OUT (failure route, alert).
+     * The statement's ABORTED completion is then applied once, to a run that has ended, and changes nothing.
+     */
+    private void timeOut(Correlation c, StatementState state) {
+        CorrelationLifecycle.Transition t = CorrelationLifecycle.next(c.lifecycle(), new CorrelationLifecycle.DeadlinePassed(),
+                config.submitAttempts());
+        if (!t.actions().contains(CorrelationLifecycle.Action.CANCEL_STATEMENT)) {
+            return;
+        }
+        Optional<Run> run = runs.find(c.runId());
+        if (run.isEmpty() || run.get().status().terminal()) {
+            return; // timed out (or ended) before: nothing more to do than wait for the statement's end
+        }
+        boolean cancelled = false;
+        try {
+            cancelled = client.cancel(c.statementId());
+        } catch (RuntimeException e) {
+            LOG.warnf("CancelStatement %s of timed-out step %s failed: %s", c.statementId(), c.step(), e.getMessage());
+        }
+        metrics.counter("shiftwork.statements.timed.out").increment();
+        runner.timeOut(c.runId(), "step '" + c.step() + "' timed out after "
+                + Duration.ofMillis(c.deadlineMs() - c.submittedAtMs()) + " (statement " + c.statementId() + " "
+                + state.status() + (cancelled ? ", cancelled)" : ", could not be cancelled)"));
     }
 
     @jakarta.annotation.PreDestroy

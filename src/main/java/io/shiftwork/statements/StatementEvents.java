@@ -12,8 +12,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
- * Reads Data API completion events from SQS. A message that is not such an event, or names a statement that is
- * not Shiftwork's, goes to the dead-letter queue with the reason and is counted; the consumer never stops.
+ * Reads Data API completion events from SQS. A message that is not such an event, names a statement that is not
+ * Shiftwork's, or a statement id that is not the one recorded for its name, goes to the dead-letter queue with the
+ * reason and is counted; the consumer never stops. The engine confirms every completion with DescribeStatement.
  */
 @ApplicationScoped
 @Named("statementEvents")
@@ -61,7 +62,9 @@ public class StatementEvents {
             reject(body, "foreign: statement '" + name + "' is not Shiftwork's");
             return;
         }
-        engine.completeFromEvent(name, id, state, d.path("rows").asLong(0));
+        if (engine.completeFromEvent(name, id, state, d.path("rows").asLong(0)) == StatementEngine.EventVerdict.FORGED) {
+            reject(body, "forged: statement id " + id + " is not the one recorded for '" + name + "'");
+        }
     }
 
     private void reject(String body, String reason) {

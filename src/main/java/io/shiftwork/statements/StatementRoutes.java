@@ -18,7 +18,7 @@ public class StatementRoutes extends RouteBuilder {
     public void configure() {
         from("direct:redshift-statement").routeId("redshift-statement")
                 .description("Submits a step's SQL through the Data API and leaves the step waiting for Redshift")
-                .bean("statements", "submit");
+                .bean("statementEngine", "submit");
 
         from("direct:shiftwork-sequence").routeId("shiftwork-sequence")
                 .description("Runs the steps named in header shiftworkSteps in order, across statement waits")
@@ -36,6 +36,6 @@ public class StatementRoutes extends RouteBuilder {
         from("timer:statement-poller?delay=1000&period=" + config.pollerInterval().toMillis())
                 .routeId(POLLER_ROUTE).autoStartup(false)
                 .description("Describes statements whose completion event is overdue (all of them with events off)")
-                .bean("statements", "pollDue");
+                .bean("statementEngine", "pollDue");
     }
 }

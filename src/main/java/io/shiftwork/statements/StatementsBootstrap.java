@@ -24,8 +24,10 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 @ApplicationScoped
 public class StatementsBootstrap implements Bootstrap.Step {
 
+    /** Only Shiftwork's own statements: other applications' events never reach the queue (nor its DLQ). */
     static final String EVENT_PATTERN = "{\"source\":[\"aws.redshift-data\"],"
-            + "\"detail-type\":[\"Redshift Data Statement Status Change\"]}";
+            + "\"detail-type\":[\"Redshift Data Statement Status Change\"],"
+            + "\"detail\":{\"statementName\":[{\"prefix\":\"" + StatementNames.PREFIX + "\"}]}}";
 
     private final Correlations correlations;
     private final StatementsConfig config;
@@ -66,7 +68,9 @@ public class StatementsBootstrap implements Bootstrap.Step {
         sqs.setQueueAttributes(b -> b.queueUrl(url).attributes(Map.of(
                 QueueAttributeName.POLICY, policy.toString(),
                 QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"5\"}",
-                QueueAttributeName.VISIBILITY_TIMEOUT, "30")));
+                // longer than the worst apply (a claim not applied within apply-timeout is applied again anyway)
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(Math.min(43_200,
+                        Math.max(60, config.applyTimeout().toSeconds()))))));
         events.putTargets(b -> b.rule(config.rule()).targets(t -> t.id("shiftwork-statements").arn(queueArn)));
     }
 

@@ -64,6 +64,30 @@ public interface StatementsConfig {
     @WithDefault("PT10S")
     Duration recoveryInterval();
 
+    /** Due SUBMITTING statements (and expired claims) one recovery pass takes, soonest-due first. */
+    @WithDefault("25")
+    int recoveryBatch();
+
+    /**
+     * Submits whose outcome is unknown (timeout, connection error, 5xx) a statement gets, re-submitted with its
+     * ClientToken after a backoff starting at twice {@link #recoveryInterval()}, before its run fails. A refused
+     * submit is never tried again.
+     */
+    @WithDefault("5")
+    int submitAttempts();
+
+    /** How long a live submitter may take between recording a statement and submitting it, before recovery takes over. */
+    @WithDefault("PT30S")
+    Duration submitGrace();
+
+    /**
+     * How long a statement step may run before it is cancelled and its run ends TIMED_OUT (the Data API's own limit is
+     * 24 h); a step overrides it with header {@code shiftworkStepTimeout}. Checked when the statement is polled, so
+     * it shows within {@link #pollMax()} of the deadline.
+     */
+    @WithDefault("PT24H")
+    Duration stepTimeout();
+
     /** First poll delay; doubles per poll up to {@link #pollMax()}. */
     @WithDefault("PT1S")
     Duration pollInitial();

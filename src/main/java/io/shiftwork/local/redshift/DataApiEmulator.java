@@ -72,6 +72,8 @@ public final class DataApiEmulator implements AutoCloseable {
     private volatile Duration clockOffset = Duration.ZERO;
     private volatile int statementsKept = MAX_STATEMENTS_KEPT;
     private final AtomicLong submits = new AtomicLong();
+    /** Every ExecuteStatement / BatchExecuteStatement received per StatementName, refused ones included. */
+    private final Map<String, AtomicInteger> executeRequests = new ConcurrentHashMap<>();
     private final AtomicLong queryIds = new AtomicLong(1000);
     private final AtomicInteger active = new AtomicInteger();
     private final ThreadPoolExecutor workers;
@@ -165,11 +167,22 @@ public final class DataApiEmulator implements AutoCloseable {
         clockOffset = Duration.ZERO;
         statementsKept = MAX_STATEMENTS_KEPT;
         maxActiveStatements = DEFAULT_MAX_ACTIVE_STATEMENTS;
+        executeRequests.clear();
         resultPageRows = 1000;
         eventsQueueUrl = null;
     }
 
+    /** How many ExecuteStatement / BatchExecuteStatement requests named this statement, refused ones included. */
+    public int executeRequests(String statementName) {
+        AtomicInteger n = executeRequests.get(statementName);
+        return n == null ? 0 : n.get();
+    }
+
     public JsonNode handle(String operation, JsonNode request) {
+        if ((operation.equals("ExecuteStatement") || operation.equals("BatchExecuteStatement"))
+                && request.hasNonNull("StatementName")) {
+            executeRequests.computeIfAbsent(request.get("StatementName").asText(), k -> new AtomicInteger()).incrementAndGet();
+        }
         if (faults.throttled()) {
             throw new AwsError(400, "ThrottlingException", "Rate exceeded");
         }
@@ -268,6 +281,12 @@ public final class DataApiEmulator implements AutoCloseable {
             if (existing != null && existing.expiresAt().isAfter(clock)) {
                 return existing.response().deepCopy();
             }
+        }
+        Optional<Faults.Fault> refused = faults.takeRefusal(sql);
+        if (refused.isPresent()) {
+            String code = refused.get().code();
+            throw new AwsError(code.startsWith("InternalServer") || code.startsWith("ServiceUnavailable") ? 500 : 400,
+                    code, refused.get().message());
         }
         if (submits.incrementAndGet() % 1000 == 0) {
             clientTokens.values().removeIf(t -> !t.expiresAt().isAfter(clock));

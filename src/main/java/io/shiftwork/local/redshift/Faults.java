@@ -8,15 +8,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
-/** Fault switches for tests: make statements matching a pattern fail, hang or take time; throttle requests. */
+/**
+ * Fault switches for tests: make statements matching a pattern fail, hang or take time; refuse their
+ * ExecuteStatement with an AWS error (REFUSE: {@code code}, e.g. ActiveStatementsExceededException, or
+ * InternalServerException answered with HTTP 500); throttle requests.
+ */
 public final class Faults {
 
     public enum Action {
-        FAIL, HANG, DELAY
+        FAIL, HANG, DELAY, REFUSE
     }
 
     /** One armed fault: applies to the next {@code times} statements whose SQL matches (find) the pattern. */
-    public record Fault(Action action, Pattern pattern, String message, double seconds, AtomicInteger remaining) {
+    public record Fault(Action action, Pattern pattern, String message, double seconds, AtomicInteger remaining,
+            String code) {
     }
 
     private final List<Fault> armed = new CopyOnWriteArrayList<>();
@@ -37,9 +42,14 @@ public final class Faults {
 
     /** @param times how many matching statements it applies to; negative: all of them */
     public void arm(Action action, String regex, String message, double seconds, int times) {
+        arm(action, regex, message, seconds, times, null);
+    }
+
+    /** @param code REFUSE: the AWS error code ExecuteStatement answers (default ValidationException) */
+    public void arm(Action action, String regex, String message, double seconds, int times, String code) {
         armed.add(new Fault(action, Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL),
                 message == null ? "ERROR: fault injected by the local Redshift" : message, seconds,
-                new AtomicInteger(times)));
+                new AtomicInteger(times), code == null ? "ValidationException" : code));
     }
 
     /** Answer ThrottlingException to this share of Data API requests (0 to 1). */
@@ -57,11 +67,19 @@ public final class Faults {
         }
     }
 
-    /** Takes the first armed fault matching this SQL, counting it down. */
+    /** Takes the first armed fault matching this SQL, counting it down: REFUSE at submit, the others at run time. */
     Optional<Fault> take(String sql) {
+        return take(sql, false);
+    }
+
+    Optional<Fault> takeRefusal(String sql) {
+        return take(sql, true);
+    }
+
+    private Optional<Fault> take(String sql, boolean refusal) {
         for (Iterator<Fault> it = armed.iterator(); it.hasNext();) {
             Fault f = it.next();
-            if (f.pattern().matcher(sql).find()) {
+            if ((f.action() == Action.REFUSE) == refusal && f.pattern().matcher(sql).find()) {
                 int left = f.remaining().getAndDecrement();
                 if (left == 0) {
                     continue;
@@ -73,6 +91,11 @@ public final class Faults {
             }
         }
         return Optional.empty();
+    }
+
+    /** Removes the armed faults whose pattern is this regex. */
+    public void disarm(String regex) {
+        armed.removeIf(f -> f.pattern().pattern().equals(regex));
     }
 
     public void clear() {

@@ -31,10 +31,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * events go to EventBridge and COPY/UNLOAD to S3 at the given AWS endpoint (moto).
  *
  * <p>
- * Test controls under {@code /_emulator/}: {@code POST faults} {"action": "fail|hang|delay", "pattern": regex,
- * "message", "seconds", "times"}; {@code POST throttle} {"rate": 0..1}; {@code POST settings}
- * {"resultPageRows", "maxActiveStatements", "restoreMillis", "workgroupDeleteMillis", "clockOffsetSeconds",
- * "statementsKept", "clusterStatusCache"}; {@code POST reset}; {@code GET health}.
+ * Test controls under {@code /_emulator/}: {@code POST faults} {"action": "fail|hang|delay|refuse", "pattern": regex,
+ * "message", "seconds", "times", "code"}; {@code POST disarm} {"pattern"}; {@code POST throttle} {"rate": 0..1};
+ * {@code POST settings} {"resultPageRows", "maxActiveStatements", "restoreMillis", "workgroupDeleteMillis",
+ * "clockOffsetSeconds", "statementsKept", "clusterStatusCache"}; {@code POST requests} {"statementName"} (how many
+ * ExecuteStatements named it, refused ones included); {@code POST reset}; {@code GET health}.
  *
  * <p>
  * Hooks moto calls when its clusters change (JSON bodies): {@code cluster-snapshot} {"clusterIdentifier",
@@ -218,7 +219,8 @@ public final class LocalRedshift implements AutoCloseable {
         switch (command) {
             case "faults" -> faults().arm(Faults.Action.valueOf(body.path("action").asText("fail").toUpperCase()),
                     body.path("pattern").asText(".*"), body.path("message").asText(null), body.path("seconds").asDouble(0),
-                    body.path("times").asInt(1));
+                    body.path("times").asInt(1), body.path("code").asText(null));
+            case "disarm" -> faults().disarm(body.path("pattern").asText());
             case "throttle" -> faults().throttle(body.path("rate").asDouble(0));
             case "settings" -> {
                 if (body.has("resultPageRows")) {
@@ -245,6 +247,10 @@ public final class LocalRedshift implements AutoCloseable {
                 }
             }
             case "reset" -> reset();
+            case "requests" -> {
+                String name = body.path("statementName").asText();
+                return json.valueToTree(Map.of("statementName", name, "executeRequests", dataApi.executeRequests(name)));
+            }
             case "health" -> {
                 // answered below
             }
