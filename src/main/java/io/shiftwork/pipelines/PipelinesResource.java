@@ -16,6 +16,13 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -79,7 +86,19 @@ public class PipelinesResource {
 
     @POST
     @Path("pipelines/{name}/runs")
-    public Response startRun(@PathParam("name") String name, @HeaderParam(IDEMPOTENCY_KEY) String key, String body,
+    @Operation(summary = "Start a run of a pipeline", description = "The body is a JSON object of the pipeline's "
+            + "parameters (GET /pipelines lists them with their limits); an empty body means {}. With an Idempotency-Key "
+            + "header, the same key and body return the same run for 24 h.")
+    @APIResponse(responseCode = "202", description = "started: {runId, status, pipeline}, Location: the run")
+    @APIResponse(responseCode = "400", description = "malformed JSON, unknown, missing, mistyped or out-of-limit parameter")
+    @APIResponse(responseCode = "403", description = "a record pipeline, a trigger it does not take, or a value outside its allowlist")
+    @APIResponse(responseCode = "404", description = "no such pipeline")
+    @APIResponse(responseCode = "409", description = "a one-at-a-time pipeline already runs (runningRunId)")
+    @APIResponse(responseCode = "413", description = "body over shiftwork.http.max-body-size")
+    @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body")
+    public Response startRun(@PathParam("name") String name, @HeaderParam(IDEMPOTENCY_KEY) String key,
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.OBJECT, description = "the pipeline's parameters"))) String body,
             @Context HttpServerRequest request) {
         PipelineSpec spec = catalog.require(name);
         bodyLimit.check(body);

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -175,7 +176,10 @@ class PipelinesApiTest {
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("shiftwork_pipeline_runs_total{pipeline=\"smoke\",status=\"SUCCEEDED\"}"))
                 .body(containsString("shiftwork_pipeline_run_duration_seconds_count{pipeline=\"smoke\"")));
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/pipelines/{name}/runs"));
+        // the document says what the API does: a JSON object in, 202 out, the 4xx answers listed
+        given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .body("paths.'/pipelines/{name}/runs'.post.requestBody.content.'application/json'.schema.type", equalTo("object"))
+                .body("paths.'/pipelines/{name}/runs'.post.responses.keySet()", hasItems("202", "400", "403", "404", "409", "413", "422"));
     }
 
     @Test
