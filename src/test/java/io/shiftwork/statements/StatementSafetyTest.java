@@ -50,7 +50,9 @@ class StatementSafetyTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("shiftwork.statements.recovery-interval", RECOVERY.toString(),
                     "shiftwork.statements.poller-interval", "PT0.2S",
-                    "shiftwork.statements.event-timeout", "PT5S");
+                    "shiftwork.statements.event-timeout", "PT5S",
+                    // this test's own procedures, besides the sample (the allowlist is what a run may CALL)
+                    "shiftwork.stored-procedures.allowed", "public.sp_etl_log_etl_event,public.sp_good,public.sp_hangs,public.sp_poison");
         }
     }
 

@@ -47,6 +47,7 @@ class StepTimeoutTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("shiftwork.statements.step-timeout", TIMEOUT.toString(),
+                    "shiftwork.stored-procedures.allowed", "public.sp_hangs",
                     "shiftwork.statements.event-timeout", "PT1S",
                     "shiftwork.statements.poll-initial", "PT0.2S",
                     "shiftwork.statements.poll-max", "PT1S",
