@@ -69,6 +69,16 @@ final class ClusterSnapshots {
         return List.copyOf(dbs);
     }
 
+    /** Cluster {@code cluster} is being deleted: its databases go with it (a new cluster of that name starts empty). */
+    synchronized List<String> dropCluster(String cluster) {
+        Set<String> old = clusterDatabases.remove(cluster);
+        if (old == null) {
+            return List.of();
+        }
+        old.forEach(db -> pg.drop(name(clusterKey(cluster, db))));
+        return List.copyOf(old);
+    }
+
     /** Cluster {@code cluster} restored from {@code snapshot}: its databases become copies of the snapshot's. */
     synchronized List<String> restore(String snapshot, String cluster) {
         Set<String> dbs = databases(snapshot);

@@ -297,8 +297,13 @@ public final class LocalRedshift implements AutoCloseable {
             case "cluster-changed" -> {
                 String cluster = identifier(body, "clusterIdentifier");
                 clusters.changed(cluster);
+                String status = body.path("status").asText("");
                 out.put("clusterIdentifier", cluster);
-                out.put("status", body.path("status").asText(null));
+                out.put("status", status);
+                if (status.equals("deleting") || status.equals("final-snapshot")) {
+                    // moto sends the final snapshot's hook before this one, so the copy is already taken
+                    clusterSnapshots.dropCluster(cluster).forEach(out.putArray("dropped")::add);
+                }
                 return out;
             }
             default -> {
@@ -309,13 +314,16 @@ public final class LocalRedshift implements AutoCloseable {
         return out;
     }
 
-    /** A cluster or snapshot identifier from a hook: 1 to 255 letters, digits, hyphens or underscores. */
+    /**
+     * A cluster or snapshot identifier from a hook: 1 to 255 letters, digits, hyphens or underscores, after an
+     * optional {@code rs:} (AWS names automated snapshots {@code rs:<cluster>-<time>}).
+     */
     private static String identifier(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || !v.isTextual() || v.asText().isEmpty()) {
             throw new IllegalArgumentException(field + " is required");
         }
-        if (!v.asText().matches("[A-Za-z0-9_-]{1,255}")) {
+        if (!v.asText().matches("(rs:)?[A-Za-z0-9_-]{1,255}")) {
             throw new IllegalArgumentException(field + " '" + v.asText() + "' is not a valid identifier");
         }
         return v.asText();

@@ -128,6 +128,59 @@ class ClusterHooksTest {
     }
 
     @Test
+    void aRestoreFromACopyOfAnAutomatedSnapshotHoldsTheDataAsOfThatSnapshot() {
+        // end to end through moto's extension: AWS takes an automated snapshot ('rs:<cluster>-<time>') at a pause;
+        // the snapshot manager copies it; a drill restores the copy
+        String cluster = t.availableCluster();
+        run(cluster, "dev", "create table kept (v int)");
+        run(cluster, "dev", "insert into kept values (1), (2), (3), (4), (5)");
+        t.redshift.pauseCluster(b -> b.clusterIdentifier(cluster));
+        awaitStatus(cluster, "paused");
+        t.redshift.resumeCluster(b -> b.clusterIdentifier(cluster));
+        awaitStatus(cluster, "available");
+        run(cluster, "dev", "insert into kept values (6)");
+        String automated = t.redshift.describeClusterSnapshots(b -> b.clusterIdentifier(cluster).snapshotType("automated"))
+                .snapshots().stream().filter(sn -> "available".equals(sn.status())).reduce((a, b) -> b).orElseThrow()
+                .snapshotIdentifier();
+        assertTrue(automated.startsWith("rs:"), automated);
+        String copy = id("copy");
+        t.redshift.copyClusterSnapshot(b -> b.sourceSnapshotIdentifier(automated).sourceSnapshotClusterIdentifier(cluster)
+                .targetSnapshotIdentifier(copy));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "available".equals(t.redshift
+                .describeClusterSnapshots(b -> b.snapshotIdentifier(copy)).snapshots().get(0).status()));
+        String restored = id("restored");
+        t.redshift.restoreFromClusterSnapshot(b -> b.clusterIdentifier(restored).snapshotIdentifier(copy));
+        awaitStatus(restored, "available");
+        assertEquals(5, count(restored, "dev", "kept"), "the rows as of the pause, not the one inserted after");
+    }
+
+    @Test
+    void aDeletedClustersDataGoesWithItAndItsFinalSnapshotKeepsIt() {
+        String cluster = t.availableCluster();
+        run(cluster, "dev", "create table gone (v int)");
+        run(cluster, "dev", "insert into gone values (1), (2), (3)");
+        String fin = id("final");
+        t.redshift.deleteCluster(b -> b.clusterIdentifier(cluster).finalClusterSnapshotIdentifier(fin));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> t.redshift.describeClusters().clusters()
+                .stream().noneMatch(c -> c.clusterIdentifier().equals(cluster)));
+        t.redshift.createCluster(b -> b.clusterIdentifier(cluster).nodeType("ra3.xlplus").numberOfNodes(2)
+                .masterUsername("awsuser").masterUserPassword("Passw0rd-not-secret"));
+        awaitStatus(cluster, "available");
+        DescribeStatementResponse none = t.awaitDone(t.data.executeStatement(b -> b.clusterIdentifier(cluster)
+                .database("dev").dbUser("awsuser").sql("select count(*) from gone")).id());
+        assertEquals("FAILED", none.statusAsString(), "a new cluster of the same name starts empty");
+        String restored = id("restored");
+        t.redshift.restoreFromClusterSnapshot(b -> b.clusterIdentifier(restored).snapshotIdentifier(fin));
+        awaitStatus(restored, "available");
+        assertEquals(3, count(restored, "dev", "gone"), "the final snapshot kept the data");
+    }
+
+    private void awaitStatus(String cluster, String status) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                status.equals(t.redshift.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0).clusterStatus()));
+    }
+
+    @Test
     void aCachedClusterStatusIsDroppedWhenMotoReportsAChange() {
         t.local().redshift().clusterStatusCache(true);
         String cluster = t.availableCluster();
