@@ -21,6 +21,7 @@ Nothing here comes from PyPI: only moto (already installed) and the standard lib
 """
 
 import base64
+import re
 import datetime
 import json
 import logging
@@ -272,8 +273,22 @@ def create_cluster(self, **kwargs):
     return cluster
 
 
+_SNAPSHOT_ID = re.compile(r"[A-Za-z](?:[A-Za-z0-9]|-(?!-))*")
+
+
+def _snapshot_id(value, member):
+    # API_CreateClusterSnapshot / API_CopyClusterSnapshot: 1 to 255 alphanumeric characters or hyphens, the first
+    # a letter, not ending with a hyphen nor holding two consecutive hyphens.
+    if (not value or len(value) > 255 or not _SNAPSHOT_ID.fullmatch(value) or value.endswith("-")):
+        raise InvalidParameterValue(
+            f"Invalid {member} {value!r}: it must hold 1 to 255 alphanumeric characters or hyphens, start with a "
+            "letter, and neither end with a hyphen nor contain two consecutive hyphens.")
+
+
 def create_cluster_snapshot(self, cluster_identifier, snapshot_identifier, region_name, tags,
                             snapshot_type="manual", manual_snapshot_retention_period=None):
+    if snapshot_type == "manual":
+        _snapshot_id(snapshot_identifier, "SnapshotIdentifier")
     cluster = _cluster(self, cluster_identifier)
     if snapshot_identifier in self.snapshots:
         raise rx.ClusterSnapshotAlreadyExistsError(snapshot_identifier)
@@ -289,6 +304,7 @@ def create_cluster_snapshot(self, cluster_identifier, snapshot_identifier, regio
 
 
 def copy_cluster_snapshot(self, source_id, source_cluster_id, target_id, retention):
+    _snapshot_id(target_id, "TargetSnapshotIdentifier")
     snap = self.snapshots.get(source_id)
     if snap is None or (source_cluster_id and snap.cluster_identifier != source_cluster_id):
         raise rx.ClusterSnapshotNotFoundError(source_id)
@@ -567,10 +583,10 @@ def r_describe_cluster_snapshots(self):
         snaps = [s for s in snaps if _aware(s.create_time) >= start]
     if end:
         snaps = [s for s in snaps if _aware(s.create_time) <= end]
-    if tag_keys:
-        snaps = [s for s in snaps if any(t["Key"] in tag_keys for t in s.tags)]
-    if tag_values:
-        snaps = [s for s in snaps if any(t["Value"] in tag_values for t in s.tags)]
+    # Both given: one tag must have its key in TagKeys and its value in TagValues (API_DescribeClusterSnapshots).
+    if tag_keys or tag_values:
+        snaps = [s for s in snaps if any((not tag_keys or t["Key"] in tag_keys)
+                                         and (not tag_values or t["Value"] in tag_values) for t in s.tags)]
     if cluster_exists is True:
         snaps = [s for s in snaps if s.cluster_identifier in backend.clusters]
     elif cluster_exists is False:
@@ -592,6 +608,8 @@ def r_describe_cluster_snapshots(self):
         try:
             offset = int(base64.urlsafe_b64decode(marker.encode()).decode())
         except Exception:
+            raise InvalidParameterValue(f"Invalid marker {marker}.")
+        if offset <= 0 or offset > len(snaps):  # only the offsets of pages it issued are markers
             raise InvalidParameterValue(f"Invalid marker {marker}.")
     page = snaps[offset:offset + max_records]
     result = {"Snapshots": page}

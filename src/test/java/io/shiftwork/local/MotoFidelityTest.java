@@ -159,7 +159,30 @@ class MotoFidelityTest {
         assertEquals(3653, kept.manualSnapshotRetentionPeriod());
     }
 
-    // ------------------------------------------------------------------ cluster states
+    // https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateClusterSnapshot.html (SnapshotIdentifier)
+    // https://docs.aws.amazon.com/redshift/latest/APIReference/API_CopyClusterSnapshot.html (TargetSnapshotIdentifier)
+    // "Must contain from 1 to 255 alphanumeric characters or hyphens. First character must be a letter.
+    // Cannot end with a hyphen or contain two consecutive hyphens." AWS answers InvalidParameterValue.
+    @Test
+    void snapshotIdentifierIs1To255AlphanumericsOrHyphensFirstALetterNoDoubleOrTrailingHyphen() {
+        List<String> bad = List.of("1fid-" + RUN, "fid--" + RUN, "fid-" + RUN + "-", "fid_" + RUN, "fid." + RUN,
+                "f" + "a".repeat(255));
+        for (String id : bad) {
+            assertAwsError("InvalidParameterValue", 400, () -> redshift.createClusterSnapshot(b -> b
+                    .clusterIdentifier(shared).snapshotIdentifier(id)));
+        }
+        Snapshot automated = availableAutomatedSnapshot(shared);
+        for (String id : bad) {
+            assertAwsError("InvalidParameterValue", 400, () -> redshift.copyClusterSnapshot(b -> b
+                    .sourceSnapshotIdentifier(automated.snapshotIdentifier()).targetSnapshotIdentifier(id)));
+        }
+        String longest = ("f" + RUN + "-" + "a".repeat(255)).substring(0, 255).toLowerCase(Locale.ROOT);
+        Snapshot taken = redshift.createClusterSnapshot(b -> b.clusterIdentifier(shared).snapshotIdentifier(longest))
+                .snapshot();
+        manualSnapshots.add(longest);
+        assertEquals(longest, taken.snapshotIdentifier());
+    }
+
 
     // https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html: a new cluster is
     // "creating" until it is "available", and takes automated snapshots (AutomatedSnapshotRetentionPeriod
@@ -314,6 +337,32 @@ class MotoFidelityTest {
         assertEquals(Set.of(a, c), ids(redshift.describeClusterSnapshots(r -> r.tagKeys("fid-owner-" + RUN)).snapshots()));
         assertEquals(Set.of(a, b), ids(redshift.describeClusterSnapshots(r -> r
                 .tagKeys("fid-owner-" + RUN, "fid-env-" + RUN).tagValues("admin", "test")).snapshots()));
+    }
+
+    // https://docs.aws.amazon.com/redshift/latest/APIReference/API_DescribeClusterSnapshots.html
+    // With both TagKeys and TagValues a snapshot matches through one tag whose key is among the keys and whose
+    // value is among the values ("any combination of those values"), not a key of one tag and a value of another.
+    @Test
+    void describeClusterSnapshotsTagKeysAndTagValuesMatchTheSameTag() {
+        String owner = "fid-owner2-" + RUN;
+        String other = "fid-other-" + RUN;
+        String same = manualSnapshot(shared, "tag-same", Map.of(owner, "admin"));
+        manualSnapshot(shared, "tag-split", Map.of(owner, "nobody", other, "admin"));
+        assertEquals(Set.of(same), ids(redshift.describeClusterSnapshots(r -> r.tagKeys(owner).tagValues("admin"))
+                .snapshots()));
+    }
+
+    // https://docs.aws.amazon.com/redshift/latest/APIReference/API_DescribeClusterSnapshots.html
+    // Marker: "returned in a previous DescribeClusterSnapshots request"; one it never issued (a negative or
+    // out-of-range offset) is InvalidParameterValue, not a page.
+    @Test
+    void describeClusterSnapshotsMarkerNotIssuedIsInvalidParameterValue() {
+        manualSnapshot(shared, "marker");
+        for (String offset : List.of("-5", "0", "100000")) {
+            String marker = java.util.Base64.getEncoder().encodeToString(offset.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertAwsError("InvalidParameterValue", 400,
+                    () -> redshift.describeClusterSnapshots(r -> r.clusterIdentifier(shared).marker(marker)));
+        }
     }
 
     // https://docs.aws.amazon.com/redshift/latest/APIReference/API_DescribeClusterSnapshots.html

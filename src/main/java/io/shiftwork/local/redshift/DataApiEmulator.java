@@ -226,6 +226,11 @@ public final class DataApiEmulator implements AutoCloseable {
         }
         List<String> list = new ArrayList<>();
         sqls.forEach(s -> list.add(s.asText()));
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).isEmpty()) { // SqlList member: Length Constraints: Minimum length of 1
+                throw AwsError.validation("Sqls[" + i + "] must have length greater than or equal to 1");
+            }
+        }
         list.forEach(DataApiEmulator::checkSqlSize);
         return submit(req, String.join("; ", list), list);
     }
@@ -736,6 +741,9 @@ public final class DataApiEmulator implements AutoCloseable {
             throw AwsError.notFound("Query does not have result. Please check query status with DescribeStatement.");
         }
         int from = offset(text(req, "NextToken"));
+        if (from > 0 && from >= r.rows().size()) { // only offsets of a page it issued are tokens
+            throw AwsError.validation("NextToken is not valid");
+        }
         int to = Math.min(r.rows().size(), from + resultPageRows);
         ObjectNode out = json.createObjectNode();
         out.put("TotalNumRows", r.rows().size());
@@ -801,9 +809,16 @@ public final class DataApiEmulator implements AutoCloseable {
         return json.createObjectNode().put("Status", true);
     }
 
+    /** ListStatements Status, API_ListStatements: Valid Values: SUBMITTED | PICKED | STARTED | FINISHED | ABORTED | FAILED | ALL. */
+    private static final java.util.Set<String> LIST_STATUSES =
+            java.util.Set.of("SUBMITTED", "PICKED", "STARTED", "FINISHED", "ABORTED", "FAILED", "ALL");
+
     private JsonNode list(JsonNode req) {
         String prefix = text(req, "StatementName");
         String status = Optional.ofNullable(text(req, "Status")).orElse("ALL");
+        if (!LIST_STATUSES.contains(status)) {
+            throw AwsError.validation("Status " + status + " is not valid: valid values are " + LIST_STATUSES);
+        }
         String cluster = text(req, "ClusterIdentifier");
         String workgroup = text(req, "WorkgroupName");
         String database = text(req, "Database");
@@ -823,6 +838,9 @@ public final class DataApiEmulator implements AutoCloseable {
                 .sorted(Comparator.comparing((StatementRecord s) -> s.createdAt).reversed().thenComparing(s -> s.id))
                 .toList();
         int from = offset(text(req, "NextToken"));
+        if (from > matching.size()) {
+            throw AwsError.validation("NextToken is not valid");
+        }
         int to = Math.min(matching.size(), from + max);
         ObjectNode out = json.createObjectNode();
         ArrayNode list = out.putArray("Statements");
@@ -874,11 +892,16 @@ public final class DataApiEmulator implements AutoCloseable {
         if (token == null) {
             return 0;
         }
+        int offset;
         try {
-            return Integer.parseInt(new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
+            offset = Integer.parseInt(new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw AwsError.validation("NextToken is not valid");
         }
+        if (offset < 0) {
+            throw AwsError.validation("NextToken is not valid");
+        }
+        return offset;
     }
 
     static String token(int offset) {

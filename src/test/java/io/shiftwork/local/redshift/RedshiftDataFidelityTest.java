@@ -154,6 +154,34 @@ class RedshiftDataFidelityTest {
                 .database(t.database).dbUser(t.dbUser).sqls(sqls.subList(0, 40))).id()).statusAsString());
     }
 
+    // API_BatchExecuteStatement: Sqls, "Length Constraints: Minimum length of 1" for each member
+    @Test
+    void eachBatchStatementHasAtLeastOneCharacter() {
+        assertThrows(ValidationException.class, () -> t.data.batchExecuteStatement(b -> b.clusterIdentifier(cluster)
+                .database(t.database).dbUser(t.dbUser).sqls("select 1", "")));
+    }
+
+    // API_ListStatements: Status, "Valid Values: SUBMITTED | PICKED | STARTED | FINISHED | ABORTED | FAILED | ALL"
+    @Test
+    void listStatementsStatusIsOneOfTheValidValues() {
+        for (String bad : List.of("RUNNING", "finished", "")) {
+            assertThrows(ValidationException.class, () -> t.data.listStatements(b -> b.status(bad)));
+        }
+        t.data.listStatements(b -> b.status("PICKED"));
+    }
+
+    // API_GetStatementResult: NextToken is "returned in a response" to page through the records; a token the
+    // service never issued (a negative or past-the-end offset) is ValidationException, not a server error
+    @Test
+    void getStatementResultNextTokenMustBeOneItIssued() {
+        String id = execute(b -> b.sql("select 1"));
+        t.awaitDone(id);
+        for (String offset : List.of("-5", "99", "1")) {
+            String token = java.util.Base64.getEncoder().encodeToString(offset.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThrows(ValidationException.class, () -> t.data.getStatementResult(b -> b.id(id).nextToken(token)));
+        }
+    }
+
     // API_ExecuteStatement: Database "is required when authenticating using either Secrets Manager or temporary
     // credentials" (the only two ways without a session)
     @Test
