@@ -487,6 +487,9 @@ public class StatementEngine {
         return run;
     }
 
+    private static final int EARLY_EVENT_LOOKS = 20;
+    private static final long EARLY_EVENT_PAUSE_MS = 250;
+
     /** What became of a completion event. */
     public enum EventVerdict {
         /** Confirmed by DescribeStatement and applied. */
@@ -514,6 +517,13 @@ public class StatementEngine {
                 if (written != null && written.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
                     c = correlations.find(statementName);
                 }
+            }
+            // a trivial statement can finish before its submitter (maybe another replica) records its id, which
+            // follows ExecuteStatement by milliseconds: look again briefly rather than leave it to the poller's
+            // event-timeout (a minute)
+            for (int look = 0; look < EARLY_EVENT_LOOKS && (c.isEmpty() || c.get().statementId() == null); look++) {
+                Thread.sleep(EARLY_EVENT_PAUSE_MS);
+                c = correlations.find(statementName);
             }
             CorrelationLifecycle.State recorded = c.map(Correlation::lifecycle)
                     .orElse(new CorrelationLifecycle.State(CorrelationLifecycle.Status.SUBMITTING, null, 0));
