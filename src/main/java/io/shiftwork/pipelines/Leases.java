@@ -35,17 +35,8 @@ public class Leases {
 
     /** True for the one caller that takes the key before it expires. */
     public boolean acquire(String key, String holder, Duration ttl) {
-        long now = Instant.now().getEpochSecond();
-        try {
-            dynamo.putItem(b -> b.tableName(table)
-                    .item(Map.of("lease", AttributeValue.fromS(key), "holder", AttributeValue.fromS(holder),
-                            "expiresAt", AttributeValue.fromN(Long.toString(now + ttl.toSeconds()))))
-                    .conditionExpression("attribute_not_exists(lease) OR expiresAt < :now")
-                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromN(Long.toString(now)))));
-            return true;
-        } catch (ConditionalCheckFailedException taken) {
-            return false;
-        }
+        return put(key, holder, ttl, "attribute_not_exists(lease) OR expiresAt < :v",
+                AttributeValue.fromN(Long.toString(Instant.now().getEpochSecond())));
     }
 
     /** The holder of a lease that has not expired. */
@@ -61,15 +52,19 @@ public class Leases {
 
     /** Takes a lease from a holder known to be done (its run finished but the release was lost); false if raced. */
     public boolean takeOver(String key, String from, String holder, Duration ttl) {
+        return put(key, holder, ttl, "holder = :v", AttributeValue.fromS(from));
+    }
+
+    private boolean put(String key, String holder, Duration ttl, String condition, AttributeValue v) {
         long now = Instant.now().getEpochSecond();
         try {
             dynamo.putItem(b -> b.tableName(table)
                     .item(Map.of("lease", AttributeValue.fromS(key), "holder", AttributeValue.fromS(holder),
                             "expiresAt", AttributeValue.fromN(Long.toString(now + ttl.toSeconds()))))
-                    .conditionExpression("holder = :from")
-                    .expressionAttributeValues(Map.of(":from", AttributeValue.fromS(from))));
+                    .conditionExpression(condition)
+                    .expressionAttributeValues(Map.of(":v", v)));
             return true;
-        } catch (ConditionalCheckFailedException raced) {
+        } catch (ConditionalCheckFailedException taken) {
             return false;
         }
     }

@@ -186,17 +186,7 @@ public class Correlations {
      * from {@code nextPollAtMs} to {@code leaseUntilMs} (which also sends it behind every other due item).
      */
     public boolean lease(String statementName, long nextPollAtMs, long leaseUntilMs) {
-        try {
-            dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
-                    .updateExpression("SET nextPollAt = :p")
-                    .conditionExpression("#s = :sub AND nextPollAt = :d")
-                    .expressionAttributeNames(NAMES)
-                    .expressionAttributeValues(Map.of(":p", n(leaseUntilMs), ":sub", s(Correlation.SUBMITTING),
-                            ":d", n(nextPollAtMs))));
-            return true;
-        } catch (ConditionalCheckFailedException other) {
-            return false;
-        }
+        return moveNextLook(statementName, Correlation.SUBMITTING, nextPollAtMs, leaseUntilMs);
     }
 
     /**
@@ -204,13 +194,17 @@ public class Correlations {
      * that moved the deadline from {@code deadlineMs} on.
      */
     public boolean reclaim(String statementName, long deadlineMs, long newDeadlineMs) {
+        return moveNextLook(statementName, Correlation.APPLYING, deadlineMs, newDeadlineMs);
+    }
+
+    /** One conditional update: the item in {@code status} with its next look at {@code fromMs} moves to {@code toMs}. */
+    private boolean moveNextLook(String statementName, String status, long fromMs, long toMs) {
         try {
             dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
                     .updateExpression("SET nextPollAt = :p")
-                    .conditionExpression("#s = :a AND nextPollAt = :d")
+                    .conditionExpression("#s = :st AND nextPollAt = :d")
                     .expressionAttributeNames(NAMES)
-                    .expressionAttributeValues(Map.of(":p", n(newDeadlineMs), ":a", s(Correlation.APPLYING),
-                            ":d", n(deadlineMs))));
+                    .expressionAttributeValues(Map.of(":p", n(toMs), ":st", s(status), ":d", n(fromMs))));
             return true;
         } catch (ConditionalCheckFailedException other) {
             return false;
