@@ -49,10 +49,12 @@ public class PipelineRunner {
     private final Leases leases;
     private final RunsConfig config;
     private final jakarta.enterprise.event.Event<RunCancelled> cancelled;
+    private final InFlightRuns inFlight;
 
     public PipelineRunner(PipelineCatalog catalog, RunStore store, ProducerTemplate camel, MeterRegistry metrics,
             ObjectMapper json, Alerts alerts, Leases leases, RunsConfig config,
-            jakarta.enterprise.event.Event<RunCancelled> cancelled) {
+            jakarta.enterprise.event.Event<RunCancelled> cancelled, InFlightRuns inFlight) {
+        this.inFlight = inFlight;
         this.leases = leases;
         this.config = config;
         this.cancelled = cancelled;
@@ -159,6 +161,7 @@ public class PipelineRunner {
         headers.put(RUN_ID, run.runId());
         headers.put(PIPELINE, spec.name());
         headers.put(TRIGGER, by.trigger());
+        inFlight.add(run.runId());
         camel.asyncSend(spec.entryUri(), exchange -> {
             exchange.getIn().setHeaders(headers);
             exchange.getIn().setBody(new HashMap<>(params));
@@ -198,6 +201,7 @@ public class PipelineRunner {
     }
 
     private void afterFlow(String runId, Exchange exchange, Throwable thrown) {
+        inFlight.remove(runId);
         Throwable failure = thrown != null ? thrown : exchange == null ? null : exchange.getException();
         try {
             if (failure != null) {
@@ -220,6 +224,15 @@ public class PipelineRunner {
         return end(runId, RunStatus.FAILED, error);
     }
 
+    /**
+     * Like {@link #fail}, only if the stored run still satisfies {@code still} (decided on what is stored, so a
+     * write that raced the caller's decision wins).
+     */
+    Run failIf(String runId, java.util.function.Predicate<Run> still, String error) {
+        Instant now = Instant.now();
+        return transition(runId, r -> r.status().terminal() || !still.test(r) ? r : failed(r, RunStatus.FAILED, now, error));
+    }
+
     /** Like {@link #fail}, TIMED_OUT: a step ran past its timeout (failure route and alert as for FAILED). */
     public Run timeOut(String runId, String error) {
         return end(runId, RunStatus.TIMED_OUT, error);
@@ -231,14 +244,18 @@ public class PipelineRunner {
             if (r.status().terminal()) {
                 return r;
             }
-            Run failed = r;
-            for (Step s : r.steps()) {
-                if (!s.status().terminal()) {
-                    failed = failed.withStep(s.finished(outcome, now, null, error));
-                }
-            }
-            return failed.finished(outcome, now, error);
+            return failed(r, outcome, now, error);
         });
+    }
+
+    private static Run failed(Run r, RunStatus outcome, Instant now, String error) {
+        Run failed = r;
+        for (Step s : r.steps()) {
+            if (!s.status().terminal()) {
+                failed = failed.withStep(s.finished(outcome, now, null, error));
+            }
+        }
+        return failed.finished(outcome, now, error);
     }
 
     /**

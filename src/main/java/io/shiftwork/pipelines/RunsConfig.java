@@ -26,4 +26,19 @@ public interface RunsConfig {
      */
     @WithDefault("PT6H")
     Duration lockTtl();
+
+    /** How often an instance writes a heartbeat into each run whose flow it executes (and sweeps for abandoned runs). */
+    @WithDefault("60s")
+    Duration heartbeat();
+
+    /**
+     * A RUNNING run with no write and no heartbeat for this long is abandoned (its instance stopped): it is marked
+     * FAILED and its lock released. At least three heartbeats.
+     */
+    @WithDefault("15m")
+    Duration abandonedAfter();
+
+    /** Whether this instance sweeps for abandoned runs and interrupted drills' copies (off in tests, which call it). */
+    @WithDefault("true")
+    boolean scheduled();
 }

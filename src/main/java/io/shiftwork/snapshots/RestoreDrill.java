@@ -34,6 +34,12 @@ import software.amazon.awssdk.services.redshiftserverless.RedshiftServerlessClie
 @RegisterForReflection
 public class RestoreDrill {
 
+    /** The restore step's AWS id naming the temporary cluster or namespace/workgroup, written before it exists. */
+    static final String TEMPORARY = "temporary";
+    /** How many of the newest drill runs {@link #sweep()} reads. */
+    static final int SWEEP_DEPTH = 200;
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RestoreDrill.class);
+
     private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("MMddHHmmss").withZone(ZoneOffset.UTC);
 
     private final SnapshotManager manager;
@@ -47,11 +53,13 @@ public class RestoreDrill {
     private final Clock clock;
     private final SnapshotsConfig config;
     private final PipelineRunner runner;
+    private final io.shiftwork.pipelines.RunStore runs;
 
     public RestoreDrill(SnapshotManager manager, ProvisionedSnapshots provisioned, ServerlessSnapshots serverlessSnapshots,
             RedshiftClient redshift, RedshiftServerlessClient serverless, RedshiftDataClient data,
             RunSteps steps, Alerts alerts, Clock clock, SnapshotsConfig config,
-            PipelineRunner runner) {
+            PipelineRunner runner, io.shiftwork.pipelines.RunStore runs) {
+        this.runs = runs;
         this.config = config;
         this.runner = runner;
         this.manager = manager;
@@ -105,6 +113,8 @@ public class RestoreDrill {
         try {
             steps.begin(runId, "restore");
             steps.awsId(runId, "restore", "snapshotIdentifier", newest.identifier());
+            // named before it exists: a drill whose instance dies is ended by the run sweep, then its copy by sweep()
+            steps.awsId(runId, "restore", TEMPORARY, temp);
             if (schedule.kind() == Schedule.Kind.SERVERLESS) {
                 serverless.createNamespace(b -> b.namespaceName(temp));
                 serverless.createWorkgroup(b -> b.workgroupName(temp).namespaceName(temp));
@@ -170,6 +180,60 @@ public class RestoreDrill {
                 }
             }
             alerts.publish("Shiftwork: restore drill of " + namespace + " " + result.get("outcome"), result);
+        }
+    }
+
+    /**
+     * Deletes the temporary copies of drills that ended without deleting them (their instance was killed): a
+     * cluster, workgroup or namespace named {@code drill-*} is deleted only when a drill run named it as its
+     * temporary copy and that run has ended; anything else called drill-* is left alone. A resource not yet in
+     * a deletable state (a cluster still restoring, a namespace whose workgroup is being deleted) is tried again
+     * on the next sweep.
+     *
+     * @return the names of what it asked AWS to delete
+     */
+    public List<String> sweep() {
+        Map<String, io.shiftwork.pipelines.Run> owners = new java.util.HashMap<>();
+        for (io.shiftwork.pipelines.Run run : runs.listByPipeline("snapshot-drill", SWEEP_DEPTH)) {
+            var restore = run.step("restore");
+            Object temp = restore == null || restore.awsIds() == null ? null : restore.awsIds().get(TEMPORARY);
+            if (temp != null) {
+                owners.putIfAbsent(String.valueOf(temp), run);
+            }
+        }
+        java.util.function.Predicate<String> orphan = name -> name.startsWith("drill-") && owners.containsKey(name)
+                && owners.get(name).status().terminal();
+        List<String> deleted = new java.util.ArrayList<>();
+        redshift.describeClustersPaginator(b -> { }).clusters().stream()
+                .filter(c -> orphan.test(c.clusterIdentifier()) && !"deleting".equals(c.clusterStatus()))
+                .forEach(c -> attempt(deleted, c.clusterIdentifier(), () -> redshift.deleteCluster(
+                        b -> b.clusterIdentifier(c.clusterIdentifier()).skipFinalClusterSnapshot(true))));
+        java.util.Set<String> workgroups = new java.util.HashSet<>();
+        serverless.listWorkgroupsPaginator(b -> { }).workgroups().forEach(w -> {
+            workgroups.add(w.workgroupName());
+            if (orphan.test(w.workgroupName()) && !"DELETING".equals(w.statusAsString())) {
+                attempt(deleted, w.workgroupName(), () -> serverless.deleteWorkgroup(b -> b.workgroupName(w.workgroupName())));
+            }
+        });
+        serverless.listNamespacesPaginator(b -> { }).namespaces().stream()
+                .filter(n -> orphan.test(n.namespaceName()) && !workgroups.contains(n.namespaceName())
+                        && !"DELETING".equals(n.statusAsString()))
+                .forEach(n -> attempt(deleted, n.namespaceName(), () -> serverless.deleteNamespace(b -> b.namespaceName(n.namespaceName()))));
+        if (!deleted.isEmpty()) {
+            alerts.publish("Shiftwork: deleted the temporary copies of interrupted restore drills",
+                    Map.of("event", "RestoreDrillSweep", "deleted", deleted));
+        }
+        return deleted;
+    }
+
+    private static void attempt(List<String> deleted, String name, Runnable delete) {
+        try {
+            delete.run();
+            deleted.add(name);
+            LOG.warnf("deleted %s, the temporary copy of an interrupted restore drill", name);
+        } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+            LOG.infof("the temporary copy %s of an interrupted drill is not deletable yet (%s); next sweep",
+                    name, e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorCode());
         }
     }
 
