@@ -146,9 +146,17 @@ public class DemoBootstrap {
         } catch (ClusterAlreadyExistsException exists) {
             LOG.infof("demo: cluster %s exists already", id);
         }
-        // a new cluster is "creating" for a while in AWS (and in an emulator that says so): statements wait for it
-        await(Duration.ofMinutes(5), "cluster " + id + " available", () -> "available".equals(
-                redshift.describeClusters(b -> b.clusterIdentifier(id)).clusters().get(0).clusterStatus()));
+        // a new cluster is "creating" for a while in AWS (and in an emulator that says so): statements wait for it;
+        // a restart against emulators that outlived the last run may find the demo cluster paused by pause/resume:
+        // the demo installs its SQL on it, so it resumes it (as an operator's POST /clusters/{id}/resume would)
+        await(Duration.ofMinutes(5), "cluster " + id + " available", () -> {
+            String status = redshift.describeClusters(b -> b.clusterIdentifier(id)).clusters().get(0).clusterStatus();
+            if ("paused".equals(status)) {
+                LOG.infof("demo: cluster %s is paused (a pause from an earlier run): resuming it", id);
+                redshift.resumeCluster(b -> b.clusterIdentifier(id));
+            }
+            return "available".equals(status);
+        });
     }
 
     /** Puts the cluster's history unless CloudWatch already has its last hour; returns the datapoints per metric. */

@@ -98,6 +98,13 @@ class DemoBootstrapTest {
         assertEquals(2 * 288, datapoints("CPUUtilization"));
         assertEquals(1, redshift.describeClusters(b -> b.clusterIdentifier(CLUSTER)).clusters().size());
         assertTrue(serverless.listWorkgroups(b -> { }).workgroups().stream().filter(w -> w.workgroupName().equals(SERVERLESS)).count() == 1);
+
+        // a restart against emulators that outlived the last run, the demo cluster paused meanwhile: resumed
+        redshift.pauseCluster(b -> b.clusterIdentifier(CLUSTER));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "paused".equals(
+                redshift.describeClusters(b -> b.clusterIdentifier(CLUSTER)).clusters().get(0).clusterStatus()));
+        demo.createCluster(CLUSTER, "awsuser");
+        assertEquals("available", redshift.describeClusters(b -> b.clusterIdentifier(CLUSTER)).clusters().get(0).clusterStatus());
     }
 
     /** 5-minute datapoints CloudWatch holds for the cluster over the last two days. */
