@@ -26,7 +26,6 @@ import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementRespo
 import software.amazon.awssdk.services.redshiftdata.model.StatementData;
 import software.amazon.awssdk.services.redshiftdata.model.StatusString;
 import software.amazon.awssdk.services.redshiftserverless.RedshiftServerlessClient;
-import software.amazon.awssdk.services.redshiftserverless.model.ResourceNotFoundException;
 
 /**
  * The datashare flow end to end against the local Redshift (Serverless + Data API): a producer namespace shares a
@@ -43,7 +42,7 @@ class DatashareFlowTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("shiftwork.datashare.producer", "ds-producer",
                     "shiftwork.datashare.consumers", "ds-consumer-a,ds-consumer-b",
-                    "shiftwork.datashare.schemas", "sales",
+                    "shiftwork.datashare.schemas", "airline",
                     "shiftwork.datashare.share", "sales_share",
                     "shiftwork.datashare.consumer-database", "sales_db");
         }
@@ -55,23 +54,14 @@ class DatashareFlowTest {
     RedshiftServerlessClient serverless;
     @Inject
     DatashareConfig config;
+    @Inject
+    io.shiftwork.local.demo.AirlineDemo airlineDemo;
 
     @BeforeEach
     void namespaces() {
         assertEquals("sales_share", config.share(), "the profile's datashare keys took effect");
-        for (String name : List.of("ds-producer", "ds-consumer-a", "ds-consumer-b")) {
-            try {
-                serverless.getWorkgroup(b -> b.workgroupName(name));
-            } catch (ResourceNotFoundException absent) {
-                serverless.createNamespace(b -> b.namespaceName(name).dbName("dev"));
-                serverless.createWorkgroup(b -> b.workgroupName(name).namespaceName(name).baseCapacity(8));
-                if (name.equals("ds-producer")) {
-                    sql(name, "CREATE SCHEMA sales");
-                    sql(name, "CREATE TABLE sales.orders (id integer, amount decimal(10,2))");
-                    sql(name, "INSERT INTO sales.orders VALUES (1, 10.50), (2, 20.00)");
-                }
-            }
-        }
+        // what the local run's demo installs (sql/airline and the generated sample); idempotent
+        airlineDemo.install("file:sql");
     }
 
     private DescribeStatementResponse run(String workgroup, String sql) {
@@ -125,8 +115,11 @@ class DatashareFlowTest {
         assertTrue(submitted.stream().anyMatch(s -> s.matches("GRANT USAGE ON DATASHARE sales_share TO NAMESPACE '[0-9a-f-]{36}'")),
                 submitted.toString());
 
-        assertEquals(2, count("ds-consumer-a", "SELECT count(*) FROM sales_db.sales.orders"));
-        assertEquals(2, count("ds-consumer-b", "SELECT count(*) FROM sales_db.sales.orders"));
+        assertEquals(AirlineSample.BOOKINGS, count("ds-consumer-a", "SELECT count(*) FROM sales_db.airline.bookings"));
+        assertEquals(AirlineSample.BOOKINGS, count("ds-consumer-b", "SELECT count(*) FROM sales_db.airline.bookings"));
+        assertEquals(count("ds-producer", "SELECT sum(bookings_count) FROM airline.daily_revenue"),
+                count("ds-consumer-b", "SELECT count(*) FROM sales_db.airline.bookings b JOIN sales_db.airline.dim_flight f "
+                        + "ON f.flight_key = b.flight_key WHERE b.status = 'CONFIRMED'"), "a star join on the consumer");
 
         java.time.Instant rerun = java.time.Instant.now();
         JsonPath second = runPipeline("{}");
@@ -138,28 +131,32 @@ class DatashareFlowTest {
     @Test
     void aConsumersCountFollowsProducerInsertsAndFailsAfterItsGrantIsRevoked() {
         runPipeline("{}");
-        long before = count("ds-consumer-a", "SELECT count(*) FROM sales_db.sales.orders");
-        sql("ds-producer", "INSERT INTO sales.orders VALUES (100, 1.00), (101, 2.00)");
-        assertEquals(before + 2, count("ds-consumer-a", "SELECT count(*) FROM sales_db.sales.orders"));
+        long before = count("ds-consumer-a", "SELECT count(*) FROM sales_db.airline.bookings");
+        sql("ds-producer", "INSERT INTO airline.bookings VALUES (900001, 1, 1, 20240101, 20240101, 'ECONOMY', 99.00, "
+                + "'CONFIRMED'), (900002, 2, 2, 20240102, 20240101, 'BUSINESS', 1200.00, 'CONFIRMED')");
+        assertEquals(before + 2, count("ds-consumer-a", "SELECT count(*) FROM sales_db.airline.bookings"));
 
         // consumer b left out of this run: its grant is revoked, a keeps reading
         JsonPath narrowed = runPipeline("{\"consumers\": \"ds-consumer-a\"}");
         assertEquals(List.of("datashare-checked", "datashare-revoke-1"), narrowed.getList("steps.name"));
-        DescribeStatementResponse refused = run("ds-consumer-b", "SELECT count(*) FROM sales_db.sales.orders");
+        DescribeStatementResponse refused = run("ds-consumer-b", "SELECT count(*) FROM sales_db.airline.bookings");
         assertEquals(StatusString.FAILED, refused.status());
         assertTrue(refused.error().contains("not shared"), refused.error());
-        assertEquals(before + 2, count("ds-consumer-a", "SELECT count(*) FROM sales_db.sales.orders"));
+        assertEquals(before + 2, count("ds-consumer-a", "SELECT count(*) FROM sales_db.airline.bookings"));
 
         // the configured consumers again: b is granted again and its database still there
         JsonPath again = runPipeline("{}");
         assertEquals(List.of("datashare-checked", "datashare-grant-2"), again.getList("steps.name"));
-        assertEquals(before + 2, count("ds-consumer-b", "SELECT count(*) FROM sales_db.sales.orders"));
+        assertEquals(before + 2, count("ds-consumer-b", "SELECT count(*) FROM sales_db.airline.bookings"));
     }
 
     @Test
     void aConsumerOutsideTheConfigurationIsRefused() {
-        given().contentType(ContentType.JSON).body("{\"consumers\": \"someone-else\"}").post("/pipelines/datashare/runs")
-                .then().statusCode(202);
+        String runId = given().contentType(ContentType.JSON).body("{\"consumers\": \"someone-else\"}")
+                .post("/pipelines/datashare/runs").then().statusCode(202).extract().path("runId");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "FAILED".equals(given().get("/runs/" + runId).path("status")));
+        String error = given().get("/runs/" + runId).path("error");
+        assertTrue(error.contains("not one of shiftwork.datashare.consumers"), error);
         given().contentType(ContentType.JSON).body("{\"consumers\": \"x'; drop\"}").post("/pipelines/datashare/runs")
                 .then().statusCode(400);
     }
