@@ -135,10 +135,13 @@ final class Datashares {
                     }
                 }
             } else {
+                // any other DROP DATABASE (IF EXISTS, a local database) is PostgreSQL's
                 t.expect("database");
+                if (t.peek("if")) {
+                    return Optional.empty();
+                }
                 String db = t.identifier();
-                t.end();
-                if (inbound.remove(key(s.namespaceId(), db)) == null) {
+                if (!t.atEnd() || inbound.remove(key(s.namespaceId(), db)) == null) {
                     return Optional.empty();
                 }
             }
