@@ -169,6 +169,35 @@ class DatashareFidelityTest {
         assertTrue(fails(producer[0], "ALTER DATASHARE " + share + " ADD SCHEMA sales").contains("does not exist"));
     }
 
+    // ALTER DATASHARE: the objects of a schema are added after the schema itself; a name not in the datashare is not
+    // readable on the consumer; DROP DATABASE removes a datashare database (SVV_REDSHIFT_DATABASES) and the
+    // DROP DATASHARE leaves a consumer database that no longer reads
+    @Test
+    void objectsNeedTheirSchemaFirstAndDroppedSharesNoLongerRead() {
+        String share = share();
+        String[] producer = namespace();
+        ok(producer[0], "CREATE SCHEMA IF NOT EXISTS sales");
+        ok(producer[0], "CREATE TABLE sales.orders (id integer)");
+        ok(producer[0], "CREATE TABLE sales.secret (id integer)");
+        ok(producer[0], "CREATE DATASHARE " + share);
+        assertTrue(fails(producer[0], "ALTER DATASHARE " + share + " ADD ALL TABLES IN SCHEMA sales").startsWith("ERROR:"));
+        ok(producer[0], "ALTER DATASHARE " + share + " ADD SCHEMA sales");
+        ok(producer[0], "ALTER DATASHARE " + share + " ADD TABLE sales.orders");
+        String[] consumer = namespace();
+        ok(producer[0], "GRANT USAGE ON DATASHARE " + share + " TO NAMESPACE '" + consumer[1] + "'");
+        ok(consumer[0], "CREATE DATABASE d1 FROM DATASHARE " + share + " OF NAMESPACE '" + producer[1] + "'");
+        assertTrue(fails(consumer[0], "CREATE DATABASE d1 FROM DATASHARE " + share + " OF NAMESPACE '" + producer[1] + "'")
+                .contains("already exists"));
+        assertEquals(0, count(consumer[0], "SELECT count(*) FROM d1.sales.orders"));
+        assertTrue(fails(consumer[0], "SELECT count(*) FROM d1.sales.secret").contains("does not exist"));
+
+        ok(consumer[0], "DROP DATABASE d1");
+        assertEquals(0, count(consumer[0], "SELECT count(*) FROM svv_redshift_databases WHERE database_name = 'd1'"));
+        ok(consumer[0], "CREATE DATABASE d2 FROM DATASHARE " + share + " OF NAMESPACE '" + producer[1] + "'");
+        ok(producer[0], "DROP DATASHARE " + share);
+        assertTrue(fails(consumer[0], "SELECT count(*) FROM d2.sales.orders").startsWith("ERROR:"));
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
