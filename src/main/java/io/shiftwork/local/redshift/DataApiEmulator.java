@@ -84,6 +84,7 @@ public final class DataApiEmulator implements AutoCloseable {
     private final software.amazon.awssdk.services.sqs.SqsClient sqs;
 
     private final ProcedureCopies copies = new ProcedureCopies();
+    private final Datashares datashares;
 
     public DataApiEmulator(LocalPostgres pg, S3Client s3, EventBridgeClient events,
             software.amazon.awssdk.services.sqs.SqsClient sqs, ServerlessEmulator serverless, ClusterStatuses clusters,
@@ -96,6 +97,7 @@ public final class DataApiEmulator implements AutoCloseable {
         this.sqs = sqs;
         this.serverless = serverless;
         this.region = region;
+        this.datashares = new Datashares(pg, ACCOUNT);
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> daemon(r, "redshift-data-worker-" + n.incrementAndGet()));
@@ -170,6 +172,19 @@ public final class DataApiEmulator implements AutoCloseable {
         executeRequests.clear();
         resultPageRows = 1000;
         eventsQueueUrl = null;
+        datashares.reset();
+    }
+
+    /** The namespace id data sharing knows a cluster by (GRANT ... TO NAMESPACE '<id>'). */
+    public String clusterNamespaceId(String cluster) {
+        return datashares.clusterNamespace(cluster);
+    }
+
+    private Datashares.Session session(StatementRecord st) {
+        String namespace = st.clusterIdentifier != null ? datashares.clusterNamespace(st.clusterIdentifier)
+                : serverless.namespaceOfWorkgroup(st.workgroupName).flatMap(serverless::namespaceId)
+                        .orElseGet(() -> datashares.clusterNamespace("workgroup/" + st.workgroupName));
+        return new Datashares.Session(namespace, st.database, LocalPostgres.databaseName(st.databaseKey));
     }
 
     /** How many ExecuteStatement / BatchExecuteStatement requests named this statement, refused ones included. */
@@ -548,6 +563,14 @@ public final class DataApiEmulator implements AutoCloseable {
             st.hasResultSet = false;
             return;
         }
+        Datashares.Session session = session(st);
+        Optional<Long> shared = datashares.execute(session, c, sql);
+        if (shared.isPresent()) {
+            st.resultRows = shared.get();
+            st.hasResultSet = false;
+            return;
+        }
+        sql = datashares.rewrite(session, c, sql);
         NamedParameters.Positional positional = NamedParameters.toPositional(
                 RedshiftDialect.toPostgres(ProcedureCopies.rewrite(sql)));
         try (PreparedStatement ps = c.prepareStatement(positional.sql())) {

@@ -68,6 +68,11 @@ public final class ServerlessEmulator {
         return wg == null ? Optional.empty() : Optional.of(wg.get("namespaceName").asText());
     }
 
+    Optional<String> namespaceId(String namespaceName) {
+        ObjectNode ns = namespaces.get(namespaceName);
+        return ns == null ? Optional.empty() : Optional.of(ns.get("namespaceId").asText());
+    }
+
     /** The workgroup's name, given its name or ARN (an unknown ARN is returned as is). */
     String workgroupName(String nameOrArn) {
         if (!nameOrArn.startsWith("arn:")) {
