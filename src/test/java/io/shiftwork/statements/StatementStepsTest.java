@@ -100,6 +100,17 @@ class StatementStepsTest {
                                                     - DELETE FROM public.batch_target WHERE x = 1
                                       - expression:
                                           simple:
+                                            expression: "${body[event_message]} == 'short-read'"
+                                        steps:
+                                          - setHeader:
+                                              name: shiftworkSteps
+                                              constant: |
+                                                - name: numbers
+                                                  kind: sql
+                                                  sql: SELECT g, 'short-read' AS tag FROM generate_series(1, 300) g
+                                                  results: direct:results-probe
+                                      - expression:
+                                          simple:
                                             expression: "${body[event_message]} == 'read-results'"
                                         steps:
                                           - setHeader:
@@ -236,6 +247,20 @@ class StatementStepsTest {
             assertEquals("2500 2500 g 2500", got.body(), "the results route got every row, the last one last");
         } finally {
             local.setting("resultPageRows", 0);
+        }
+    }
+
+    @Test
+    void rowsThatDoNotAddUpToTotalNumRowsFailTheStep() {
+        local.admin("faults", "{\"action\":\"total_rows\",\"pattern\":\"short-read\",\"message\":\"301\",\"times\":-1}");
+        try {
+            String runId = start("short-read");
+            JsonPath run = awaitRun(runId, "FAILED");
+            assertEquals("FAILED", run.getString("steps[0].status"));
+            assertTrue(run.getString("error").matches("step 'numbers': read 300 rows of statement \\S+ in 1 page\\(s\\), "
+                    + "but GetStatementResult says TotalNumRows 301"), run.getString("error"));
+        } finally {
+            local.disarm("short-read");
         }
     }
 

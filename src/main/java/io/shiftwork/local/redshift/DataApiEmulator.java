@@ -764,7 +764,8 @@ public final class DataApiEmulator implements AutoCloseable {
         }
         int to = pageEnd(r.rows(), from);
         ObjectNode out = json.createObjectNode();
-        out.put("TotalNumRows", r.rows().size());
+        out.put("TotalNumRows", faults.takeTotalRows(st.sql).map(f -> Long.parseLong(f.message()))
+                .orElse((long) r.rows().size()));
         ArrayNode meta = out.putArray("ColumnMetadata");
         for (StatementRecord.Column c : r.columns()) {
             ObjectNode m = meta.addObject();

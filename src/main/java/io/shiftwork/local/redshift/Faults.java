@@ -12,12 +12,13 @@ import java.util.regex.Pattern;
  * ExecuteStatement with an AWS error (REFUSE: {@code code}, e.g. ActiveStatementsExceededException, or
  * InternalServerException answered with HTTP 500); make DescribeStatement of an ended statement answer a status
  * string of {@code message} instead of its own (STATUS: e.g. one the SDK does not know, UNKNOWN_TO_SDK_VERSION);
- * throttle requests.
+ * make GetStatementResult answer TotalNumRows {@code message} whatever the rows (TOTAL_ROWS: a result that does not
+ * add up); throttle requests.
  */
 public final class Faults {
 
     public enum Action {
-        FAIL, HANG, DELAY, REFUSE, STATUS
+        FAIL, HANG, DELAY, REFUSE, STATUS, TOTAL_ROWS
     }
 
     /** One armed fault: applies to the next {@code times} statements whose SQL matches (find) the pattern. */
@@ -82,13 +83,18 @@ public final class Faults {
         return take(sql, Action.STATUS);
     }
 
+    /** The TotalNumRows GetStatementResult answers for a statement with this SQL, if a TOTAL_ROWS fault is armed. */
+    Optional<Fault> takeTotalRows(String sql) {
+        return take(sql, Action.TOTAL_ROWS);
+    }
+
     private Optional<Fault> take(String sql, boolean refusal) {
         return refusal ? take(sql, Action.REFUSE) : takeRunning(sql);
     }
 
     private Optional<Fault> takeRunning(String sql) {
         for (Fault f : armed) {
-            if (f.action() != Action.REFUSE && f.action() != Action.STATUS && f.pattern().matcher(sql).find()) {
+            if ((f.action() == Action.FAIL || f.action() == Action.HANG || f.action() == Action.DELAY) && f.pattern().matcher(sql).find()) {
                 Optional<Fault> taken = countDown(f);
                 if (taken.isPresent()) {
                     return taken;
