@@ -40,6 +40,9 @@ public class StatementClient {
 
     /** Submits the statement; returns its id. The same statement name gives the same id (ClientToken). */
     public String submit(StatementRequest r) {
+        if (r.batch()) {
+            return submitBatch(r);
+        }
         List<SqlParameter> params = r.parameters().entrySet().stream()
                 .map(e -> SqlParameter.builder().name(e.getKey()).value(e.getValue()).build()).toList();
         return throttled("ExecuteStatement", executeLimit, () -> data.executeStatement(b -> b
@@ -79,8 +82,92 @@ public class StatementClient {
     public StatementState describe(String statementId) {
         DescribeStatementResponse d = throttled("DescribeStatement", describeLimit,
                 () -> data.describeStatement(b -> b.id(statementId)));
+        java.util.List<StatementState.SubStatement> subs = d.hasSubStatements() ? d.subStatements().stream()
+                .map(s -> new StatementState.SubStatement(s.id(), s.statusAsString(),
+                        s.resultRows() == null ? 0 : Math.max(0, s.resultRows()), s.error()))
+                .toList() : null;
         return new StatementState(d.id(), d.statusAsString(), d.resultRows() == null ? 0 : Math.max(0, d.resultRows()),
-                d.error());
+                d.error(), subs);
+    }
+
+    /**
+     * BatchExecuteStatement: the step's statements run in order in one transaction (a failing one rolls back the
+     * ones before it); the same statement name gives the same id (ClientToken). No parameters: the API takes none.
+     */
+    private String submitBatch(StatementRequest r) {
+        return throttled("BatchExecuteStatement", executeLimit, () -> data.batchExecuteStatement(b -> b
+                .clusterIdentifier(r.clusterIdentifier())
+                .workgroupName(r.workgroupName())
+                .database(r.database())
+                .dbUser(r.dbUser())
+                .secretArn(r.secretArn())
+                .sqls(r.sqls())
+                .statementName(r.statementName())
+                .clientToken(StatementNames.clientToken(r.statementName()))
+                .withEvent(config.events())).id());
+    }
+
+    /** A statement's whole result, every page of GetStatementResult read. */
+    public record Result(java.util.List<String> columns, java.util.List<java.util.List<Object>> rows, long totalNumRows,
+            int pages) {
+    }
+
+    /**
+     * Reads every page of the statement's result, following each NextToken, and reconciles the rows read with
+     * TotalNumRows: a mismatch is an {@link IllegalStateException} naming both counts (the step fails with it).
+     * Values as JSON-friendly Java: Long, Double, Boolean, String, base64 String for blobs, null.
+     */
+    public Result readResult(String statementId) {
+        java.util.List<java.util.List<Object>> rows = new java.util.ArrayList<>();
+        java.util.List<String> columns = null;
+        long total = -1;
+        int pages = 0;
+        String token = null;
+        do {
+            String next = token;
+            software.amazon.awssdk.services.redshiftdata.model.GetStatementResultResponse page = throttled(
+                    "GetStatementResult", describeLimit,
+                    () -> data.getStatementResult(b -> b.id(statementId).nextToken(next)));
+            pages++;
+            if (columns == null && page.hasColumnMetadata()) {
+                columns = page.columnMetadata().stream().map(c -> c.label() != null ? c.label() : c.name()).toList();
+            }
+            if (total >= 0 && page.totalNumRows() != null && page.totalNumRows() != total) {
+                throw new IllegalStateException("the result of statement " + statementId + " changed size while read: "
+                        + "TotalNumRows " + total + ", then " + page.totalNumRows());
+            }
+            total = page.totalNumRows() == null ? total : page.totalNumRows();
+            for (java.util.List<software.amazon.awssdk.services.redshiftdata.model.Field> record : page.records()) {
+                java.util.List<Object> row = new java.util.ArrayList<>(record.size());
+                record.forEach(f -> row.add(value(f)));
+                rows.add(row);
+            }
+            token = page.nextToken() == null || page.nextToken().isEmpty() ? null : page.nextToken();
+        } while (token != null);
+        if (total != rows.size()) {
+            throw new IllegalStateException("read " + rows.size() + " rows of statement " + statementId + " in " + pages
+                    + " page(s), but GetStatementResult says TotalNumRows " + total);
+        }
+        return new Result(columns == null ? java.util.List.of() : columns, rows, total, pages);
+    }
+
+    private static Object value(software.amazon.awssdk.services.redshiftdata.model.Field f) {
+        if (Boolean.TRUE.equals(f.isNull())) {
+            return null;
+        }
+        if (f.longValue() != null) {
+            return f.longValue();
+        }
+        if (f.doubleValue() != null) {
+            return f.doubleValue();
+        }
+        if (f.booleanValue() != null) {
+            return f.booleanValue();
+        }
+        if (f.blobValue() != null) {
+            return java.util.Base64.getEncoder().encodeToString(f.blobValue().asByteArray());
+        }
+        return f.stringValue();
     }
 
     private <T> T throttled(String operation, RateLimiter limit, Supplier<T> call) {

@@ -44,6 +44,11 @@ public class StatementEngine {
     public static final String SQL_PARAMETERS = "shiftworkSqlParameters";
     /** Header: instead of {@code shiftworkSql}, a file under {@code sql/} holding the step's one statement. */
     public static final String SQL_FILE = "shiftworkSqlFile";
+    /**
+     * Header (List of SQL): instead of {@code shiftworkSql}, a batch step's statements, run by BatchExecuteStatement in
+     * one transaction; no placeholders (BatchExecuteStatement takes no parameters).
+     */
+    public static final String SQL_BATCH = "shiftworkSqlBatch";
     /** Header (Map): identifiers recorded with the step when it is submitted (an UNLOAD's S3 location, ...). */
     public static final String AWS_IDS = "shiftworkAwsIds";
     public static final String CLUSTER = "shiftworkClusterIdentifier";
@@ -73,6 +78,8 @@ public class StatementEngine {
     private final MeterRegistry metrics;
     private final ObjectMapper json;
     private final SqlFiles sqlFiles;
+    @jakarta.inject.Inject
+    StepResults stepResults;
 
     public StatementEngine(StatementClient client, Correlations correlations, RunStore runs, PipelineRunner runner,
             StatementsConfig config, StepSequence sequence, MeterRegistry metrics, ObjectMapper json, SqlFiles sqlFiles) {
@@ -124,10 +131,14 @@ public class StatementEngine {
             throw new IllegalStateException("a statement step runs inside a step sequence (headers "
                     + PipelineRunner.RUN_ID + ", " + StepSequence.STEP + ")");
         }
-        if (sql == null || sql.isBlank()) {
-            throw new IllegalArgumentException("step '" + step + "' has no SQL (header " + SQL + " or " + SQL_FILE + ")");
+        java.util.List<String> batch = (sql == null || sql.isBlank()) ? batch(exchange, step) : null;
+        if (batch == null && (sql == null || sql.isBlank())) {
+            throw new IllegalArgumentException("step '" + step + "' has no SQL (header " + SQL + ", " + SQL_FILE + " or "
+                    + SQL_BATCH + ")");
         }
-        StatementRequest request = request(exchange, sql, StatementNames.of(pipeline, runId, step, 1));
+        String statementName = StatementNames.of(pipeline, runId, step, 1);
+        StatementRequest request = batch != null ? batchRequest(exchange, batch, statementName)
+                : request(exchange, sql, statementName);
         long now = System.currentTimeMillis();
         Correlation recorded = new Correlation(request.statementName(), runId, pipeline, step, index, null,
                 Correlation.SUBMITTING, now, now + config.submitGrace().toMillis(), 0, 0, write(request), null,
@@ -350,7 +361,38 @@ public class StatementEngine {
             dbUser = null;
         }
         return new StatementRequest(cluster, workgroup, header(exchange, DATABASE, Optional.of(config.database())),
-                dbUser, secret, sql, bound, statementName, stepIds(exchange));
+                dbUser, secret, sql, bound, statementName, stepIds(exchange), null);
+    }
+
+    /** A batch step's statements (header {@code shiftworkSqlBatch}), null when the step has none. */
+    private static java.util.List<String> batch(Exchange exchange, String step) {
+        Object raw = exchange.getIn().getHeader(SQL_BATCH);
+        if (raw == null) {
+            return null;
+        }
+        if (!(raw instanceof java.util.List<?> l) || l.isEmpty() || l.size() > StepDefinition.MAX_BATCH) {
+            throw new IllegalArgumentException("step '" + step + "': header " + SQL_BATCH + " must be a list of 1 to "
+                    + StepDefinition.MAX_BATCH + " SQL statements");
+        }
+        java.util.List<String> sqls = l.stream().map(o -> o == null ? "" : String.valueOf(o).strip()).toList();
+        for (int i = 0; i < sqls.size(); i++) {
+            if (sqls.get(i).isEmpty()) {
+                throw new IllegalArgumentException("step '" + step + "': statement " + (i + 1) + " of the batch is empty");
+            }
+            if (!NamedParameters.toPositional(sqls.get(i)).names().isEmpty()) {
+                throw new IllegalArgumentException("step '" + step + "': statement " + (i + 1) + " of the batch uses :"
+                        + NamedParameters.toPositional(sqls.get(i)).names().get(0)
+                        + ", but BatchExecuteStatement takes no parameters (use a sql step)");
+            }
+        }
+        return sqls;
+    }
+
+    /** A batch: the same target as a single statement, its statements in {@code sqls}, no parameters. */
+    private StatementRequest batchRequest(Exchange exchange, java.util.List<String> sqls, String statementName) {
+        StatementRequest one = request(exchange, "SELECT 1", statementName);
+        return new StatementRequest(one.clusterIdentifier(), one.workgroupName(), one.database(), one.dbUser(),
+                one.secretArn(), null, Map.of(), statementName, one.stepIds(), sqls);
     }
 
     private Duration stepTimeout(Exchange exchange, String step) {
@@ -437,11 +479,26 @@ public class StatementEngine {
                 return;
             }
             Instant now = Instant.now();
+            int index = c.stepIndex() >= 0 ? c.stepIndex() : StepSequence.indexOf(found.get(), c.step());
+            StepDefinition declared = StepSequence.step(found.get(), index);
+            if (declared != null && declared.kind() == StepDefinition.Kind.BATCH && state.subStatements() == null) {
+                // a claim applied again after a crash holds the batch's status only: its sub-statements are described
+                state = client.describe(c.statementId());
+            }
             if ("FINISHED".equals(state.status())) {
                 Map<String, Object> output = new LinkedHashMap<>();
                 output.put("statementId", state.statementId() != null ? state.statementId() : c.statementId());
-                output.put("rows", state.rows());
-                int index = c.stepIndex() >= 0 ? c.stepIndex() : StepSequence.indexOf(found.get(), c.step());
+                output.put("rows", state.subStatements() == null ? state.rows() : subRows(state));
+                putSubStatements(output, state);
+                if (declared != null && declared.results() != null) {
+                    try {
+                        output.putAll(stepResults.deliver(declared, c.runId(), c.pipeline(), c.statementId()));
+                    } catch (RuntimeException e) {
+                        runner.fail(c.runId(), "step '" + c.step() + "': " + PipelineRunner.message(e));
+                        correlations.applied(c.statementName(), state.status());
+                        return;
+                    }
+                }
                 // the step's end is written together with the next step's start
                 sequence.advance(c.runId(), index + 1, r -> r.stepOpen(c.step())
                         ? r.updateStep(c.step(), s -> s.finished(RunStatus.SUCCEEDED, now, output, null)).withStatus(RunStatus.RUNNING)
@@ -449,12 +506,43 @@ public class StatementEngine {
             } else {
                 String error = state.error() != null && !state.error().isBlank() ? state.error()
                         : "statement " + c.statementId() + " ended " + state.status();
+                if (state.subStatements() != null) {
+                    // the batch's step keeps what each sub-statement reported (the one that failed, those aborted)
+                    Map<String, Object> output = new LinkedHashMap<>();
+                    output.put("statementId", c.statementId());
+                    putSubStatements(output, state);
+                    runs.update(c.runId(), r -> r.stepOpen(c.step()) && !r.status().terminal()
+                            ? r.updateStep(c.step(), s -> s.finished(RunStatus.FAILED, now, output, error)) : r);
+                }
                 runner.fail(c.runId(), error); // fails the open step too, with the same error
             }
             correlations.applied(c.statementName(), state.status());
         } finally {
             applying.remove(c.statementName());
         }
+    }
+
+    private static long subRows(StatementState state) {
+        return state.subStatements().stream().mapToLong(StatementState.SubStatement::rows).sum();
+    }
+
+    /** A batch's sub-statements as the step records them: id ({@code <id>:N}), status, rows, error. */
+    private static void putSubStatements(Map<String, Object> output, StatementState state) {
+        if (state.subStatements() == null) {
+            return;
+        }
+        java.util.List<Map<String, Object>> subs = new java.util.ArrayList<>();
+        for (StatementState.SubStatement sub : state.subStatements()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", sub.id());
+            m.put("status", sub.status());
+            m.put("rows", sub.rows());
+            if (sub.error() != null && !sub.error().isBlank()) {
+                m.put("error", sub.error());
+            }
+            subs.add(m);
+        }
+        output.put("subStatements", subs);
     }
 
     /**

@@ -22,7 +22,7 @@ public class StatementRoutes extends RouteBuilder {
 
         from("direct:shiftwork-sequence").routeId("shiftwork-sequence")
                 .description("Runs the steps named in header shiftworkSteps in order, across statement waits")
-                .bean("sequence", "start");
+                .bean("stepSequence", "start");
 
         // Started after bootstrap (StatementsBootstrap): the queue must exist before the consumer looks it up.
         from("aws2-sqs://{{shiftwork.statements.queue}}?autoCreateQueue=false&deleteAfterRead=true"

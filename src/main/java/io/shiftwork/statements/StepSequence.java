@@ -1,7 +1,6 @@
 package io.shiftwork.statements;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,23 +20,25 @@ import io.shiftwork.pipelines.RunStore;
 import io.shiftwork.pipelines.Step;
 
 /**
- * Runs a flow's steps in order — each a {@code direct:} route named in the flow's YAML — across waits: a step
- * that submits a statement stops the sequence, and the statement's completion resumes it at the next step, on
- * whichever replica applies the completion, also after a restart. The list of steps is kept with the run.
+ * Runs a flow's steps in order across waits. Each step is declared in the flow's YAML by kind ({@link
+ * StepDefinition}: sql, file, batch, route): a statement step stops the sequence, and the statement's completion
+ * resumes it at the next step, on whichever replica applies the completion, also after a restart. The declared
+ * steps are kept with the run.
  */
 @ApplicationScoped
-@Named("sequence")
+@Named("stepSequence")
 @RegisterForReflection
 public class StepSequence {
 
     /**
-     * Header (comma-separated or a list): the steps of a flow, in order. A step is a {@code direct:<name>} route,
-     * or {@code sql:<file>}: the one statement in that file under {@code sql/}, its step named after the file.
+     * Header: the steps of a flow, in order — a YAML list of {@code {name, kind, sql | file | statements | route,
+     * timeout, results}} (see {@link StepDefinition}), or the comma-separated {@code direct:<route>} /
+     * {@code sql:<file>} form.
      */
     public static final String STEPS = "shiftworkSteps";
     /** Header: a {@code direct:} route told when the run fails (a failure notification); kept with the run. */
     public static final String ON_FAILURE = "shiftworkOnFailure";
-    /** Header: the name of the step running (its endpoint without {@code direct:}). */
+    /** Header: the name of the step running. */
     public static final String STEP = "shiftworkStep";
     public static final String STEP_INDEX = "shiftworkStepIndex";
     /**
@@ -49,8 +50,6 @@ public class StepSequence {
     private final RunStore runs;
     private final PipelineRunner runner;
     private final ProducerTemplate camel;
-    /** Step routes seen submitting a statement: under a claimed completion they run before the run is written. */
-    private final java.util.Set<String> statementSteps = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public StepSequence(RunStore runs, PipelineRunner runner, ProducerTemplate camel) {
         this.runs = runs;
@@ -58,31 +57,37 @@ public class StepSequence {
         this.camel = camel;
     }
 
-    /** Starts the sequence named by header {@code shiftworkSteps} for the run on the exchange. */
+    /** Starts the sequence declared by header {@code shiftworkSteps} for the run on the exchange. */
     public void start(Exchange exchange) {
         String runId = exchange.getIn().getHeader(PipelineRunner.RUN_ID, String.class);
-        Object raw = exchange.getIn().getHeader(STEPS);
-        List<String> steps = raw instanceof List<?> l ? l.stream().map(String::valueOf).map(String::trim).toList()
-                : Arrays.stream(String.valueOf(raw).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-        if (raw == null || steps.isEmpty()) {
-            throw new IllegalArgumentException("the flow names no steps (header " + STEPS + ")");
-        }
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (String step : steps) {
-            if (!names.add(stepName(step))) {
-                throw new IllegalArgumentException("the flow names step '" + stepName(step) + "' twice: step names must be unique");
-            }
-        }
+        List<StepDefinition> steps = StepDefinition.parseAll(exchange.getIn().getHeader(STEPS));
         String onFailure = exchange.getIn().getHeader(ON_FAILURE, String.class);
         if (onFailure != null && !onFailure.startsWith("direct:")) {
             throw new IllegalArgumentException(ON_FAILURE + " must be a direct: route, got '" + onFailure + "'");
         }
         exchange.setProperty(PipelineRunner.OWNS_RUN, true);
+        List<Map<String, Object>> kept = steps.stream().map(StepDefinition::toMap).toList();
         runs.update(runId, r -> {
-            Run withSteps = r.withContext("steps", steps);
+            Run withSteps = r.withContext("steps", kept);
             return onFailure == null || onFailure.isBlank() ? withSteps : withSteps.withContext(PipelineRunner.ON_FAILURE, onFailure.trim());
         });
         advance(runId, 0);
+    }
+
+    /** The steps kept with the run (an earlier run may hold them as {@code direct:}/{@code sql:} strings). */
+    static List<StepDefinition> steps(Run run) {
+        Object raw = run.context() == null ? null : run.context().get("steps");
+        if (!(raw instanceof List<?> l)) {
+            return List.of();
+        }
+        return l.stream().map(o -> o instanceof Map<?, ?> m ? StepDefinition.of(m) : StepDefinition.endpoint(String.valueOf(o)))
+                .toList();
+    }
+
+    /** The declared step of the run at this position, null past the end. */
+    static StepDefinition step(Run run, int index) {
+        List<StepDefinition> steps = steps(run);
+        return index >= 0 && index < steps.size() ? steps.get(index) : null;
     }
 
     /** Runs steps from {@code from} until one waits, one fails, or all are done. */
@@ -97,7 +102,6 @@ public class StepSequence {
      * (ExecuteStatement is then the first call after the claim) or the sequence fails or ends; a step that does not
      * wait is recorded with the next write, started and finished.
      */
-    @SuppressWarnings("unchecked")
     public void advance(String runId, int from, UnaryOperator<Run> pending, boolean deferred) {
         UnaryOperator<Run> carry = pending;
         for (int i = from;; i++) {
@@ -106,21 +110,21 @@ public class StepSequence {
             Instant started = Instant.now();
             UnaryOperator<Run> start = r -> {
                 Run x = before.apply(r);
-                List<String> steps = (List<String>) x.context().get("steps");
-                if (x.status().terminal() || index >= steps.size() || x.step(stepName(steps.get(index))) != null) {
+                StepDefinition def = step(x, index);
+                if (x.status().terminal() || def == null || x.step(def.name()) != null) {
                     return x;
                 }
-                return x.withStep(Step.started(stepName(steps.get(index)), started)).withStatus(RunStatus.RUNNING);
+                return x.withStep(Step.started(def.name(), started)).withStatus(RunStatus.RUNNING);
             };
             Run seen = deferred ? runs.current(runId).orElse(null) : null;
-            List<String> flow = seen == null ? List.of() : (List<String>) seen.context().get("steps");
-            // only a step known to submit a statement runs before the run is written: any other step may read the
+            StepDefinition declared = seen == null ? null : step(seen, index);
+            // only a step declared to submit a statement runs before the run is written: any other step may read the
             // run from the store and must find the steps before it recorded
-            boolean defer = seen != null && index < flow.size() && submitsStatement(flow.get(index));
+            boolean defer = declared != null && declared.submitsStatement();
             Run run = defer ? start.apply(seen)
                     : runs.update(runId, start).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
-            List<String> steps = (List<String>) run.context().get("steps");
-            if (run.status().terminal() || index >= steps.size()) {
+            StepDefinition def = step(run, index);
+            if (run.status().terminal() || def == null) {
                 if (defer) {
                     runs.update(runId, start);
                 }
@@ -129,13 +133,19 @@ public class StepSequence {
                 }
                 return;
             }
-            String endpoint = steps.get(index);
-            String name = stepName(endpoint);
+            String name = def.name();
             Map<String, Object> inputs = run.inputs();
-            boolean sqlFile = endpoint.startsWith(SQL_STEP);
-            Exchange result = camel.send(sqlFile ? "direct:redshift-statement" : endpoint, ex -> {
-                if (sqlFile) {
-                    ex.getIn().setHeader(StatementEngine.SQL_FILE, endpoint.substring(SQL_STEP.length()));
+            Exchange result = camel.send(def.submitsStatement() ? "direct:redshift-statement" : def.route(), ex -> {
+                switch (def.kind()) {
+                    case SQL -> ex.getIn().setHeader(StatementEngine.SQL, def.sql());
+                    case FILE -> ex.getIn().setHeader(StatementEngine.SQL_FILE, def.file());
+                    case BATCH -> ex.getIn().setHeader(StatementEngine.SQL_BATCH, def.statements());
+                    case ROUTE -> {
+                        // runs as declared
+                    }
+                }
+                if (def.timeout() != null) {
+                    ex.getIn().setHeader(StatementEngine.STEP_TIMEOUT, def.timeout());
                 }
                 ex.getIn().setHeader(PipelineRunner.RUN_ID, runId);
                 ex.getIn().setHeader(PipelineRunner.PIPELINE, run.pipeline());
@@ -155,7 +165,6 @@ public class StepSequence {
                 return;
             }
             if (Boolean.TRUE.equals(result.getProperty(StatementEngine.WAITING))) {
-                statementSteps.add(endpoint);
                 if (!written) {
                     runs.update(runId, start);
                 }
@@ -169,42 +178,19 @@ public class StepSequence {
         }
     }
 
-    /** A {@code sql:} step, or a route this replica has seen submit a statement. */
-    private boolean submitsStatement(String endpoint) {
-        return endpoint.startsWith(SQL_STEP) || statementSteps.contains(endpoint);
-    }
-
     /** The position of a step in the run's sequence, -1 if the run's flow has no such step. */
-    @SuppressWarnings("unchecked")
     static int indexOf(Run run, String step) {
-        Object steps = run.context().get("steps");
-        if (steps instanceof List<?> l) {
-            for (int i = 0; i < l.size(); i++) {
-                if (stepName(String.valueOf(l.get(i))).equals(step)) {
-                    return i;
-                }
+        List<StepDefinition> steps = steps(run);
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).name().equals(step)) {
+                return i;
             }
         }
         return -1;
     }
 
-    private static final String SQL_STEP = "sql:";
-
+    /** The name of a step given as {@code direct:<route>} or {@code sql:<file>}. */
     static String stepName(String endpoint) {
-        if (endpoint.startsWith(SQL_STEP)) {
-            String file = endpoint.substring(SQL_STEP.length());
-            String base = file.substring(file.lastIndexOf('/') + 1);
-            if (!base.endsWith(".sql") || !base.substring(0, base.length() - 4).matches("[A-Za-z0-9_-]{1,100}")) {
-                throw new IllegalArgumentException("step '" + endpoint + "' must be sql:<path>/<name>.sql with a name of "
-                        + "letters, digits, '-' or '_'");
-            }
-            return base.substring(0, base.length() - 4);
-        }
-        String name = endpoint.startsWith("direct:") ? endpoint.substring("direct:".length()) : endpoint;
-        if (!name.matches("[A-Za-z0-9_-]{1,100}")) {
-            throw new IllegalArgumentException("step endpoint '" + endpoint + "' must be direct:<name> or sql:<file>.sql, "
-                    + "with a name of letters, digits, '-' or '_'");
-        }
-        return name;
+        return StepDefinition.endpoint(endpoint).name();
     }
 }

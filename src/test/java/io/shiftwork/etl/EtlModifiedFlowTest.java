@@ -63,23 +63,22 @@ class EtlModifiedFlowTest {
                 }
                 Path flow = dir.resolve("etl-unload-notify.camel.yaml");
                 String yaml = Files.readString(flow);
-                String original = "constant: direct:run-elt-process,direct:unload-volume-analysis,direct:notify-success";
+                String original = """
+                                      - name: unload-volume-analysis
+                                        kind: route
+                                        route: direct:unload-volume-analysis
+                        """;
                 if (!yaml.contains(original)) {
                     throw new IllegalStateException("the flow's step list changed: update this test");
                 }
-                yaml = yaml.replace(original, "constant: " + STEPS.stream().map(s -> "direct:" + s)
-                        .reduce((a, b) -> a + "," + b).orElseThrow());
+                yaml = yaml.replace(original, """
+                                      - name: vacuum-trips
+                                        kind: sql
+                                        sql: VACUUM public.nyc_yellow_taxi
+                                      - kind: route
+                                        route: direct:unload-busiest-days
+                        """ + original);
                 yaml += """
-                        - route:
-                            id: vacuum-trips
-                            from:
-                              uri: direct:vacuum-trips
-                              steps:
-                                - setHeader:
-                                    name: shiftworkSql
-                                    constant: VACUUM public.nyc_yellow_taxi
-                                - to:
-                                    uri: direct:redshift-statement
                         - route:
                             id: unload-busiest-days
                             from:

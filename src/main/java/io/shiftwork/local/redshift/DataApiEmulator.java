@@ -79,7 +79,11 @@ public final class DataApiEmulator implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final ExecutorService eventSender;
     private volatile int maxActiveStatements = DEFAULT_MAX_ACTIVE_STATEMENTS;
-    private volatile int resultPageRows = 1000;
+    /** 0: pages by size only, as AWS does; more: also at most this many rows a page (tests of paging). */
+    private volatile int resultPageRows = 0;
+    /** "The Data API limit is 100 MB in the result set returned": a GetStatementResult page holds at most this. */
+    static final long DEFAULT_RESULT_PAGE_BYTES = 100L * 1024 * 1024;
+    private volatile long resultPageBytes = DEFAULT_RESULT_PAGE_BYTES;
     private volatile String eventsQueueUrl;
     private final software.amazon.awssdk.services.sqs.SqsClient sqs;
 
@@ -147,8 +151,20 @@ public final class DataApiEmulator implements AutoCloseable {
         return Instant.now().plus(clockOffset);
     }
 
+    /** At most this many rows a GetStatementResult page (0: by size only, as AWS pages). */
     public void resultPageRows(int rows) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("resultPageRows must be 0 (by size only) or more");
+        }
         this.resultPageRows = rows;
+    }
+
+    /** At most about this many bytes of records a GetStatementResult page (default 100 MB). */
+    public void resultPageBytes(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("resultPageBytes must be positive");
+        }
+        this.resultPageBytes = bytes;
     }
 
     /**
@@ -170,7 +186,8 @@ public final class DataApiEmulator implements AutoCloseable {
         statementsKept = MAX_STATEMENTS_KEPT;
         maxActiveStatements = DEFAULT_MAX_ACTIVE_STATEMENTS;
         executeRequests.clear();
-        resultPageRows = 1000;
+        resultPageRows = 0;
+        resultPageBytes = DEFAULT_RESULT_PAGE_BYTES;
         eventsQueueUrl = null;
         datashares.reset();
     }
@@ -714,7 +731,8 @@ public final class DataApiEmulator implements AutoCloseable {
         StatementRecord st = find(req);
         ObjectNode out = json.createObjectNode();
         out.put("Id", st.id);
-        out.put("Status", st.status);
+        // a STATUS fault: an ended statement answers a status string of the fault's choosing (one the SDK may not know)
+        out.put("Status", st.terminal() ? faults.takeStatus(st.sql).map(Faults.Fault::message).orElse(st.status) : st.status);
         out.put("CreatedAt", epoch(st.createdAt));
         out.put("UpdatedAt", epoch(st.updatedAt));
         out.put("QueryString", st.sql);
@@ -767,9 +785,10 @@ public final class DataApiEmulator implements AutoCloseable {
         if (from > 0 && from >= r.rows().size()) { // only offsets of a page it issued are tokens
             throw AwsError.validation("NextToken is not valid");
         }
-        int to = Math.min(r.rows().size(), from + resultPageRows);
+        int to = pageEnd(r.rows(), from);
         ObjectNode out = json.createObjectNode();
-        out.put("TotalNumRows", r.rows().size());
+        out.put("TotalNumRows", faults.takeTotalRows(st.sql).map(f -> Long.parseLong(f.message()))
+                .orElse((long) r.rows().size()));
         ArrayNode meta = out.putArray("ColumnMetadata");
         for (StatementRecord.Column c : r.columns()) {
             ObjectNode m = meta.addObject();
@@ -810,6 +829,31 @@ public final class DataApiEmulator implements AutoCloseable {
             out.put("NextToken", token(to));
         }
         return out;
+    }
+
+    /**
+     * Where the page starting at {@code from} ends: AWS pages a result by size (up to the Data API's 100 MB), so a page
+     * takes rows while they fit in {@code resultPageBytes} (at least one row), and at most {@code resultPageRows} rows
+     * when set.
+     */
+    private int pageEnd(List<List<Object>> rows, int from) {
+        int maxRows = resultPageRows;
+        long maxBytes = resultPageBytes;
+        long bytes = 0;
+        int to = from;
+        while (to < rows.size() && (maxRows <= 0 || to - from < maxRows)) {
+            long size = 2;
+            for (Object v : rows.get(to)) {
+                // a Field as JSON: {"stringValue":"..."} and its kin, ~20 bytes besides the value
+                size += 20 + (v == null ? 4 : v instanceof byte[] b ? (b.length * 4L + 2) / 3 : String.valueOf(v).length());
+            }
+            if (to > from && bytes + size > maxBytes) {
+                break;
+            }
+            bytes += size;
+            to++;
+        }
+        return to;
     }
 
     private JsonNode cancel(JsonNode req) {

@@ -1,6 +1,5 @@
 package io.shiftwork.local.redshift;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -11,12 +10,15 @@ import java.util.regex.Pattern;
 /**
  * Fault switches for tests: make statements matching a pattern fail, hang or take time; refuse their
  * ExecuteStatement with an AWS error (REFUSE: {@code code}, e.g. ActiveStatementsExceededException, or
- * InternalServerException answered with HTTP 500); throttle requests.
+ * InternalServerException answered with HTTP 500); make DescribeStatement of an ended statement answer a status
+ * string of {@code message} instead of its own (STATUS: e.g. one the SDK does not know, UNKNOWN_TO_SDK_VERSION);
+ * make GetStatementResult answer TotalNumRows {@code message} whatever the rows (TOTAL_ROWS: a result that does not
+ * add up); throttle requests.
  */
 public final class Faults {
 
     public enum Action {
-        FAIL, HANG, DELAY, REFUSE
+        FAIL, HANG, DELAY, REFUSE, STATUS, TOTAL_ROWS
     }
 
     /** One armed fault: applies to the next {@code times} statements whose SQL matches (find) the pattern. */
@@ -73,21 +75,53 @@ public final class Faults {
     }
 
     Optional<Fault> takeRefusal(String sql) {
-        return take(sql, true);
+        return take(sql, Action.REFUSE);
+    }
+
+    /** The status DescribeStatement answers for an ended statement with this SQL, if a STATUS fault is armed. */
+    Optional<Fault> takeStatus(String sql) {
+        return take(sql, Action.STATUS);
+    }
+
+    /** The TotalNumRows GetStatementResult answers for a statement with this SQL, if a TOTAL_ROWS fault is armed. */
+    Optional<Fault> takeTotalRows(String sql) {
+        return take(sql, Action.TOTAL_ROWS);
     }
 
     private Optional<Fault> take(String sql, boolean refusal) {
-        for (Iterator<Fault> it = armed.iterator(); it.hasNext();) {
-            Fault f = it.next();
-            if ((f.action() == Action.REFUSE) == refusal && f.pattern().matcher(sql).find()) {
-                int left = f.remaining().getAndDecrement();
-                if (left == 0) {
-                    continue;
+        return refusal ? take(sql, Action.REFUSE) : takeRunning(sql);
+    }
+
+    private Optional<Fault> takeRunning(String sql) {
+        for (Fault f : armed) {
+            if ((f.action() == Action.FAIL || f.action() == Action.HANG || f.action() == Action.DELAY) && f.pattern().matcher(sql).find()) {
+                Optional<Fault> taken = countDown(f);
+                if (taken.isPresent()) {
+                    return taken;
                 }
-                if (left == 1) {
-                    armed.remove(f);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Fault> countDown(Fault f) {
+        int left = f.remaining().getAndDecrement();
+        if (left == 0) {
+            return Optional.empty();
+        }
+        if (left == 1) {
+            armed.remove(f);
+        }
+        return Optional.of(f);
+    }
+
+    private Optional<Fault> take(String sql, Action action) {
+        for (Fault f : armed) {
+            if (f.action() == action && f.pattern().matcher(sql).find()) {
+                Optional<Fault> taken = countDown(f);
+                if (taken.isPresent()) {
+                    return taken;
                 }
-                return Optional.of(f);
             }
         }
         return Optional.empty();

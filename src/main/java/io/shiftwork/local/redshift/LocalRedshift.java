@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <p>
  * Test controls under {@code /_emulator/}: {@code POST faults} {"action": "fail|hang|delay|refuse", "pattern": regex,
  * "message", "seconds", "times", "code"}; {@code POST disarm} {"pattern"}; {@code POST throttle} {"rate": 0..1};
- * {@code POST settings} {"resultPageRows", "maxActiveStatements", "restoreMillis", "workgroupDeleteMillis",
+ * {@code POST settings} {"resultPageRows", "resultPageBytes", "maxActiveStatements", "restoreMillis", "workgroupDeleteMillis",
  * "clockOffsetSeconds", "statementsKept", "clusterStatusCache"}; {@code POST requests} {"statementName"} (how many
  * ExecuteStatements named it, refused ones included); {@code POST reset}; {@code GET health}.
  *
@@ -225,6 +225,9 @@ public final class LocalRedshift implements AutoCloseable {
             case "settings" -> {
                 if (body.has("resultPageRows")) {
                     dataApi.resultPageRows(body.get("resultPageRows").asInt());
+                }
+                if (body.has("resultPageBytes")) {
+                    dataApi.resultPageBytes(body.get("resultPageBytes").asLong());
                 }
                 if (body.has("maxActiveStatements")) {
                     dataApi.maxActiveStatements(body.get("maxActiveStatements").asInt());

@@ -170,7 +170,34 @@ class LocalRedshiftTest {
         assertEquals(3, pages);
         assertEquals(25, values.size());
         assertEquals(25L, values.get(24));
-        local.setting("resultPageRows", 1000);
+        local.setting("resultPageRows", 0);
+    }
+
+    @Test
+    void resultsArePagedBySizeAsAwsDoesWithTotalNumRowsOnEveryPage() {
+        String id = run(cluster(), "select g, repeat('x', 100) as pad from generate_series(1, 500) g order by g");
+        awaitDone(id);
+        assertEquals(500, data.getStatementResult(b -> b.id(id)).records().size(), "by default one page: far under 100 MB");
+        local.setting("resultPageBytes", 10_000);
+        try {
+            List<Long> values = new ArrayList<>();
+            String token = null;
+            int pages = 0;
+            do {
+                String t = token;
+                GetStatementResultResponse page = data.getStatementResult(b -> b.id(id).nextToken(t));
+                assertEquals(500L, page.totalNumRows());
+                assertTrue(page.records().size() < 500, "a page holds what fits in its size");
+                page.records().forEach(r -> values.add(r.get(0).longValue()));
+                token = page.nextToken();
+                pages++;
+            } while (token != null);
+            assertTrue(pages > 1, pages + " pages");
+            assertEquals(500, values.size());
+            assertEquals(500L, values.get(499));
+        } finally {
+            local.setting("resultPageBytes", 100L * 1024 * 1024);
+        }
     }
 
     @Test
