@@ -205,7 +205,11 @@ public class PauseResumeManager {
      * version read; the lease saves the duplicate reads and calls that lose.)
      */
     public void scheduledTick() {
-        leadership.run("the pause/resume tick", this::leasedTick);
+        if (leadership == null) {
+            leasedTick();
+        } else {
+            leadership.run("the pause/resume tick", this::leasedTick);
+        }
     }
 
     private void leasedTick() {
@@ -268,7 +272,7 @@ public class PauseResumeManager {
         boolean paused = "paused".equals(status) || "pausing".equals(status);
         Optional<ClusterPlan> plan = read != null ? Optional.of(read) : plans.get(cluster);
         Optional<ClusterPlan.PlannedWindow> active = plan.flatMap(ClusterPlan::active);
-        leadership.fence("decide the tick of " + cluster); // what was read above is not stale: no stall since the tick began
+        fence("decide the tick of " + cluster); // what was read above is not stale: no stall since the tick began
 
         // reconcile: who paused the cluster, and is a pause of Shiftwork's still wanted?
         if (paused && record.isEmpty() && active.isEmpty()) {
@@ -457,8 +461,15 @@ public class PauseResumeManager {
         fire(cluster, null, pauseAt, event, note, clock.instant(), intent);
     }
 
+    /** The leader's fence (io.shiftwork.cluster); none for an instance built by hand, outside CDI (tests). */
+    private void fence(String what) {
+        if (leadership != null) {
+            leadership.fence(what);
+        }
+    }
+
     private Outcome pauseCall(String cluster) {
-        leadership.fence("PauseCluster " + cluster);
+        fence("PauseCluster " + cluster);
         try {
             redshift.pauseCluster(b -> b.clusterIdentifier(cluster));
             metrics.counter("shiftwork.pause.resume.calls", "cluster", cluster, "call", "PauseCluster").increment();
@@ -471,7 +482,7 @@ public class PauseResumeManager {
     }
 
     private Outcome resumeCall(String cluster) {
-        leadership.fence("ResumeCluster " + cluster);
+        fence("ResumeCluster " + cluster);
         try {
             redshift.resumeCluster(b -> b.clusterIdentifier(cluster));
             metrics.counter("shiftwork.pause.resume.calls", "cluster", cluster, "call", "ResumeCluster").increment();
