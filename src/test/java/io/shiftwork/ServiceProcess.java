@@ -61,6 +61,11 @@ public final class ServiceProcess implements AutoCloseable {
         return service;
     }
 
+    /** The service's process id (to stop and continue it as a frozen host would: kill -STOP / -CONT). */
+    public long pid() {
+        return process.pid();
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

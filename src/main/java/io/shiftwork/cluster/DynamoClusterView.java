@@ -31,6 +31,8 @@ public class DynamoClusterView extends AbstractCamelClusterView {
     private final boolean scheduled;
     private final CamelClusterMember local = new Member(null);
     private ScheduledExecutorService loop;
+    /** Listeners (master consumers starting and stopping routes) run here, never holding up a renewal. */
+    private java.util.concurrent.ExecutorService events;
 
     // written under the view's monitor, read by any thread
     private volatile long token;
@@ -51,6 +53,11 @@ public class DynamoClusterView extends AbstractCamelClusterView {
 
     @Override
     protected void doStart() {
+        events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "shiftwork-leadership-events-" + getNamespace());
+            t.setDaemon(true);
+            return t;
+        });
         if (scheduled) {
             loop = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "shiftwork-leadership-" + getNamespace());
@@ -78,9 +85,28 @@ public class DynamoClusterView extends AbstractCamelClusterView {
                 } catch (RuntimeException e) {
                     LOG.warnf("could not release the lease of %s, it expires by itself: %s", getNamespace(), e.getMessage());
                 }
-                fireLeadershipChangedEvent((CamelClusterMember) null);
+                announce(null);
             }
         }
+        if (events != null) {
+            events.shutdown();
+        }
+    }
+
+    /** Tells the listeners, in order, on the events thread; each listener reads the live state when it runs. */
+    private void announce(CamelClusterMember leader) {
+        java.util.concurrent.ExecutorService e = events;
+        if (e == null || e.isShutdown()) {
+            fireLeadershipChangedEvent(leader);
+            return;
+        }
+        e.execute(() -> {
+            try {
+                fireLeadershipChangedEvent(leader);
+            } catch (RuntimeException failed) {
+                LOG.warnf(failed, "a leadership listener of %s failed", getNamespace());
+            }
+        });
     }
 
     /** One look at the lease: renew it, take it, or follow its holder. */
@@ -109,7 +135,7 @@ public class DynamoClusterView extends AbstractCamelClusterView {
                         renewedAt = start;
                         leader = me;
                         LOG.infof("leadership of %s taken by %s (fencing token %d)", getNamespace(), me, d.token());
-                        fireLeadershipChangedEvent(local);
+                        announce(local);
                     }
                 }
                 case FOLLOW -> {
@@ -119,7 +145,7 @@ public class DynamoClusterView extends AbstractCamelClusterView {
                     if (!d.leader().equals(leader)) {
                         leader = d.leader();
                         LOG.infof("%s follows %s as leader of %s", me, d.leader(), getNamespace());
-                        fireLeadershipChangedEvent(new Member(d.leader()));
+                        announce(new Member(d.leader()));
                     }
                 }
             }
@@ -136,7 +162,7 @@ public class DynamoClusterView extends AbstractCamelClusterView {
         LOG.warnf("leadership of %s lost by %s (token %d): %s", getNamespace(), me, token, why);
         token = 0;
         leader = null;
-        fireLeadershipChangedEvent((CamelClusterMember) null);
+        announce(null);
     }
 
     boolean leads(long now) {
