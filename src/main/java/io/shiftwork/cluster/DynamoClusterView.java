@@ -38,6 +38,9 @@ public class DynamoClusterView extends AbstractCamelClusterView {
     private volatile long token;
     private volatile long renewedAt;
     private volatile String leader;
+    private volatile boolean reached;
+    private volatile long startedAt;
+    private final java.util.concurrent.atomic.AtomicBoolean retryPending = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** {@code scheduled} false: no background loop, a test calls {@link #round()} itself. */
     DynamoClusterView(CamelClusterService service, String namespace, LeaseTable table, String me, Clock clock, Duration lease,
@@ -58,6 +61,7 @@ public class DynamoClusterView extends AbstractCamelClusterView {
             t.setDaemon(true);
             return t;
         });
+        startedAt = clock.millis();
         if (scheduled) {
             loop = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "shiftwork-leadership-" + getNamespace());
@@ -117,6 +121,7 @@ public class DynamoClusterView extends AbstractCamelClusterView {
                 lose("its lease ran out before it could renew it (a stall or lost connectivity)");
             }
             Optional<Lease> stored = table.read(getNamespace());
+            reached = true;
             LeaseRules.Decision d = LeaseRules.decide(stored.orElse(null), me, token, start);
             switch (d.kind()) {
                 case RENEW -> {
@@ -152,6 +157,14 @@ public class DynamoClusterView extends AbstractCamelClusterView {
         } catch (RuntimeException e) {
             // DynamoDB unreachable or throttled: a leader keeps leading until its own deadline, then stops
             LOG.warnf("leadership round of %s failed: %s", getNamespace(), e.getMessage());
+            ScheduledExecutorService l = loop;
+            if (!reached && clock.millis() - startedAt < 60_000 && l != null && !l.isShutdown() && retryPending.compareAndSet(false, true)) {
+                // at start-up, before the bootstrap has created the leases table: look again soon, not a whole interval later
+                l.schedule(() -> {
+                    retryPending.set(false);
+                    round();
+                }, Math.min(1000, renew.toMillis()), TimeUnit.MILLISECONDS);
+            }
             if (token > 0 && !leads(clock.millis())) {
                 lose("its lease ran out while DynamoDB could not be reached");
             }

@@ -58,6 +58,7 @@ class OneActorIT {
 
     @BeforeAll
     static void emulators() {
+        System.setProperty("shiftwork.it.ready-seconds", System.getProperty("shiftwork.it.ready-seconds", "150"));
         aws = LocalAws.start(Path.of("target", "emulators-one-actor").toAbsolutePath());
         aws.createClusters(CLUSTER);
     }
