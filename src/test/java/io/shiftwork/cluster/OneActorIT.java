@@ -119,6 +119,19 @@ class OneActorIT {
         }
     }
 
+    @Test
+    void aRenewIntervalLongerThanHalfTheLeaseStopsStartUpNamingTheKeys() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("misconfigured"));
+        Files.deleteIfExists(dir.resolve("service.log"));
+        Map<String, String> p = new HashMap<>(aws.config());
+        p.put("shiftwork.cluster.lease-duration", "PT10S");
+        p.put("shiftwork.cluster.renew-interval", "PT6S");
+        IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ServiceProcess.start(dir, ServiceProcess.freePort(), p, Map.of()));
+        assertTrue(refused.getMessage().contains("shiftwork.cluster.renew-interval (PT6S) must be at most half of "
+                + "shiftwork.cluster.lease-duration (PT10S)"), refused.getMessage());
+    }
+
     private CompletableFuture<ServiceProcess> launch(String member, Map<String, Path> logs) throws Exception {
         Path dir = Files.createDirectories(work.resolve(member));
         Files.deleteIfExists(dir.resolve("service.log"));
