@@ -17,6 +17,10 @@ error codes (Redshift API reference, https://docs.aws.amazon.com/redshift/latest
 Control endpoint (kept across POST /moto-api/reset): GET/POST /_shiftwork/config
   {"transitionSeconds": 1.0, "snapshotSeconds": 0.5, "automatedSnapshotSeconds": 28800,
    "redshiftHook": "http://127.0.0.1:PORT"}
+Request counts (tests count the calls a fleet of replicas made, refused ones included): GET /_shiftwork/calls
+  {"calls": {"PauseCluster": {"<cluster>": 1}, ...}, "delaying": 0}; POST /_shiftwork/calls empties them.
+A delay (a slow answer, to stall a caller mid-request): POST /_shiftwork/delay
+  {"action": "DescribeClusters", "clusterIdentifier": "c1", "seconds": 5, "times": 1}
 Nothing here comes from PyPI: only moto (already installed) and the standard library.
 """
 
@@ -483,7 +487,36 @@ _orig_call_action = rr.RedshiftResponse.call_action
 _orig_restore_response = rr.RedshiftResponse.restore_from_cluster_snapshot
 
 
+CALLS = {}
+DELAYS = []
+_DELAYING = [0]
+_CALLS_LOCK = threading.Lock()
+
+
+def _count_and_delay(self):
+    action = self._get_action()
+    cluster = self._get_param("ClusterIdentifier") or ""
+    wait = 0.0
+    with _CALLS_LOCK:
+        per = CALLS.setdefault(action, {})
+        per[cluster] = per.get(cluster, 0) + 1
+        for d in DELAYS:
+            if d["action"] == action and d.get("clusterIdentifier") in (None, cluster) and d["times"] != 0:
+                d["times"] -= 1
+                wait = d["seconds"]
+                break
+        if wait:
+            _DELAYING[0] += 1
+    if wait:
+        try:
+            time.sleep(wait)  # outside LOCK: other callers are served meanwhile
+        finally:
+            with _CALLS_LOCK:
+                _DELAYING[0] -= 1
+
+
 def call_action(self):
+    _count_and_delay(self)
     _PENDING.queue = []
     try:
         with LOCK:
@@ -637,7 +670,12 @@ class ControlApp:
         self.app = app
 
     def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") != "/_shiftwork/config":
+        path = environ.get("PATH_INFO")
+        if path == "/_shiftwork/calls":
+            return self._calls(environ, start_response)
+        if path == "/_shiftwork/delay":
+            return self._delay(environ, start_response)
+        if path != "/_shiftwork/config":
             return self.app(environ, start_response)
         method = environ.get("REQUEST_METHOD")
         if method == "POST":
@@ -662,6 +700,44 @@ class ControlApp:
         elif method != "GET":
             return self._json(start_response, "405 Method Not Allowed", {"error": "GET or POST"})
         return self._json(start_response, "200 OK", CONFIG)
+
+    def _calls(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "POST"):
+            return self._json(start_response, "405 Method Not Allowed", {"error": "GET or POST"})
+        with _CALLS_LOCK:
+            if method == "POST":
+                CALLS.clear()
+            body = {"calls": json.loads(json.dumps(CALLS)), "delaying": _DELAYING[0]}
+        return self._json(start_response, "200 OK", body)
+
+    def _delay(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "POST":
+            return self._json(start_response, "405 Method Not Allowed", {"error": "POST"})
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("the body must be a JSON object")
+            unknown = set(body) - {"action", "clusterIdentifier", "seconds", "times"}
+            if unknown:
+                raise ValueError(f"unknown fields {sorted(unknown)}; known: action, clusterIdentifier, seconds, times")
+            if not isinstance(body.get("action"), str) or not re.fullmatch(r"[A-Z][A-Za-z]+", body["action"]):
+                raise ValueError("action must be a Redshift action name such as DescribeClusters")
+            seconds = body.get("seconds")
+            if not isinstance(seconds, (int, float)) or not 0 < seconds <= 120:
+                raise ValueError("seconds must be a number in (0, 120]")
+            times = body.get("times", 1)
+            if not isinstance(times, int) or times == 0 or times < -1:
+                raise ValueError("times must be a positive integer, or -1 for every call")
+            cluster = body.get("clusterIdentifier")
+            if cluster is not None and not isinstance(cluster, str):
+                raise ValueError("clusterIdentifier must be a string")
+        except (ValueError, KeyError) as e:
+            return self._json(start_response, "400 Bad Request", {"error": str(e)})
+        with _CALLS_LOCK:
+            DELAYS.append({"action": body["action"], "clusterIdentifier": cluster, "seconds": float(seconds), "times": times})
+        return self._json(start_response, "200 OK", {"armed": body})
 
     @staticmethod
     def _json(start_response, status, body):

@@ -61,6 +61,11 @@ public final class ServiceProcess implements AutoCloseable {
         return service;
     }
 
+    /** The service's process id (to stop and continue it as a frozen host would: kill -STOP / -CONT). */
+    public long pid() {
+        return process.pid();
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -72,7 +77,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private void awaitReady(Path workDir) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long limit = Long.getLong("shiftwork.it.ready-seconds", 60); // a loaded CI machine may need more
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(limit);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the service exited: " + Files.readString(workDir.resolve("service.log")));
@@ -87,7 +93,7 @@ public final class ServiceProcess implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the service was not ready within 60 s; see " + workDir.resolve("service.log"));
+        throw new IllegalStateException("the service was not ready within " + limit + " s; see " + workDir.resolve("service.log"));
     }
 
     /** Stops it as SIGKILL would: no shutdown hooks, nothing flushed. */

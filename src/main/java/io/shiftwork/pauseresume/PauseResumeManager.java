@@ -59,6 +59,8 @@ public class PauseResumeManager {
     private final MeterRegistry metrics;
     private final Alerts alerts;
     private final Leases leases;
+    @jakarta.inject.Inject
+    io.shiftwork.cluster.Leadership leadership;
 
     public PauseResumeManager(PauseResumeConfig config, CpuHistory history, PlanStore plans, RedshiftClient redshift,
             RedshiftDataClient data, PipelineRunner runner, RunSteps steps, Clock clock,
@@ -203,6 +205,14 @@ public class PauseResumeManager {
      * version read; the lease saves the duplicate reads and calls that lose.)
      */
     public void scheduledTick() {
+        if (leadership == null) {
+            leasedTick();
+        } else {
+            leadership.run("the pause/resume tick", this::leasedTick);
+        }
+    }
+
+    private void leasedTick() {
         Duration period = camelDuration(config.executorPeriod());
         long slot = clock.millis() / Math.max(1, period.toMillis());
         if (leases.acquire("pause-resume/tick/" + slot, HOLDER, period)) {
@@ -236,6 +246,9 @@ public class PauseResumeManager {
                 tick(cluster, now, null);
             } catch (PlanStore.Conflict changed) {
                 LOG.infof("%s: the plan changed during the tick (a hold, a re-plan): acting on it at the next tick", cluster);
+            } catch (io.shiftwork.cluster.NotLeader lost) {
+                LOG.warnf("pause/resume tick stopped at %s: %s", cluster, lost.getMessage());
+                return;
             } catch (RuntimeException e) {
                 LOG.warnf(e, "pause/resume tick of %s failed", cluster);
                 failure(cluster, "tick");
@@ -259,6 +272,7 @@ public class PauseResumeManager {
         boolean paused = "paused".equals(status) || "pausing".equals(status);
         Optional<ClusterPlan> plan = read != null ? Optional.of(read) : plans.get(cluster);
         Optional<ClusterPlan.PlannedWindow> active = plan.flatMap(ClusterPlan::active);
+        fence("decide the tick of " + cluster); // what was read above is not stale: no stall since the tick began
 
         // reconcile: who paused the cluster, and is a pause of Shiftwork's still wanted?
         if (paused && record.isEmpty() && active.isEmpty()) {
@@ -447,7 +461,15 @@ public class PauseResumeManager {
         fire(cluster, null, pauseAt, event, note, clock.instant(), intent);
     }
 
+    /** The leader's fence (io.shiftwork.cluster); none for an instance built by hand, outside CDI (tests). */
+    private void fence(String what) {
+        if (leadership != null) {
+            leadership.fence(what);
+        }
+    }
+
     private Outcome pauseCall(String cluster) {
+        fence("PauseCluster " + cluster);
         try {
             redshift.pauseCluster(b -> b.clusterIdentifier(cluster));
             metrics.counter("shiftwork.pause.resume.calls", "cluster", cluster, "call", "PauseCluster").increment();
@@ -460,6 +482,7 @@ public class PauseResumeManager {
     }
 
     private Outcome resumeCall(String cluster) {
+        fence("ResumeCluster " + cluster);
         try {
             redshift.resumeCluster(b -> b.clusterIdentifier(cluster));
             metrics.counter("shiftwork.pause.resume.calls", "cluster", cluster, "call", "ResumeCluster").increment();

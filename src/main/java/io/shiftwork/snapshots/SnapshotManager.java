@@ -46,6 +46,8 @@ public class SnapshotManager {
     private final PipelineRunner runner;
     private final Clock clock;
     private final PlanStore pauses;
+    @jakarta.inject.Inject
+    io.shiftwork.cluster.Leadership leadership;
 
     public SnapshotManager(SnapshotsConfig config, AwsConfig aws, SnapshotPlanner planner, ProvisionedSnapshots provisioned,
             ServerlessSnapshots serverless, RunSteps steps, Leases leases, PipelineRunner runner, Clock clock, PlanStore pauses) {
@@ -91,6 +93,14 @@ public class SnapshotManager {
      * hundreds of clusters stays one small run document and costs no write per idle schedule.
      */
     public void runAll(Exchange exchange) {
+        if ("schedule".equals(exchange.getIn().getHeader(PipelineRunner.TRIGGER, String.class))) {
+            leadership.run("the snapshots tick", () -> runAllNow(exchange));
+        } else {
+            runAllNow(exchange);
+        }
+    }
+
+    private void runAllNow(Exchange exchange) {
         String runId = exchange.getIn().getHeader(PipelineRunner.RUN_ID, String.class);
         boolean scheduled = "schedule".equals(exchange.getIn().getHeader(PipelineRunner.TRIGGER, String.class));
         Instant now = clock.instant();
@@ -112,6 +122,9 @@ public class SnapshotManager {
                 } else {
                     unchanged.put(schedule.namespace(), String.valueOf(out.get("reason")));
                 }
+            } catch (io.shiftwork.cluster.NotLeader lost) {
+                LOG.warnf("snapshot schedule %s left to the leader: %s", schedule.namespace(), lost.getMessage());
+                elsewhere.add(schedule.namespace());
             } catch (RuntimeException e) {
                 String error = e.getClass().getSimpleName() + ": " + e.getMessage();
                 LOG.warnf("snapshot schedule %s failed: %s", schedule.namespace(), error);
@@ -158,6 +171,7 @@ public class SnapshotManager {
             return out;
         }
         plan.create().ifPresent(c -> {
+            leadership.fence("CreateClusterSnapshot " + c.identifier());
             try {
                 store.create(schedule, c);
                 awsIds.put("snapshotIdentifier", c.identifier());
