@@ -67,6 +67,31 @@ echo "== C helpers (gcc)" >&2
 $NICE gcc -O2 -shared -fPIC -I"$JDK/include" -I"$JDK/include/linux" -o "$GH.tmp/lib/svm/builder/lib/libreporterchelper.so" "$HERE/c/reporterchelper.c"
 if [ -x "$HERE/c/build.sh" ]; then $NICE bash "$HERE/c/build.sh" "$GH.tmp" "$JDK" >&2; fi
 
+echo "== JDK static libraries (java, nio, net, zip)" >&2
+# The real thing: compile them from Debian's openjdk-25 source package (trixie). Its .dsc is listed by the archive
+# index but, on the machines this project runs on, the source tarballs answer 404 (README "Native"), so this asks
+# once, with a private apt state (no change to the machine's sources), and otherwise falls back to linking the
+# JDK's shared libraries (lib/svm/DYNAMIC_JDK): the binary then needs $JDK/lib at run time.
+APT="$CACHE/apt"; mkdir -p "$APT/lists/partial" "$APT/src"
+cat > "$APT/sources.list" <<SRC
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security trixie-security main
+SRC
+APTO=(-o Dir::Etc::sourcelist="$APT/sources.list" -o Dir::Etc::sourceparts=- -o Dir::State::Lists="$APT/lists" -o APT::Get::List-Cleanup=0)
+STATIC="$GH.tmp/lib/static/linux-amd64/glibc"
+if [ ! -f "$APT/src/.tried" ]; then
+  $NICE apt-get -qq "${APTO[@]}" update >&2 || true
+  (cd "$APT/src" && $NICE apt-get -q "${APTO[@]}" source --download-only openjdk-25 >&2) || echo "openjdk-25 source not served here" >&2
+  touch "$APT/src/.tried"
+fi
+if ls "$APT"/src/openjdk-25_*.orig.tar.xz >/dev/null 2>&1; then
+  echo "openjdk-25 source present: the static build from it is not written yet (README Native); using the fallback" >&2
+fi
+gcc -O2 -fPIC -I"$JDK/include" -I"$JDK/include/linux" -c -o "$STATIC/dynamicjdk.o" "$HERE/c/dynamicjdk.c"
+ar rcs "$STATIC/libjava.a" "$STATIC/dynamicjdk.o"; rm -f "$STATIC/dynamicjdk.o"
+for l in nio net zip; do ar rcs "$STATIC/lib$l.a"; done
+echo "$JDK/lib" > "$GH.tmp/lib/svm/DYNAMIC_JDK"
+
 echo "== launcher" >&2
 cp "$HERE/native-image" "$GH.tmp/bin/native-image"; chmod +x "$GH.tmp/bin/native-image"
 
