@@ -91,6 +91,7 @@ gcc -O2 -fPIC -I"$JDK/include" -I"$JDK/include/linux" -c -o "$STATIC/dynamicjdk.
 ar rcs "$STATIC/libjava.a" "$STATIC/dynamicjdk.o"; rm -f "$STATIC/dynamicjdk.o"
 for l in nio net zip; do ar rcs "$STATIC/lib$l.a"; done
 echo "$JDK/lib" > "$GH.tmp/lib/svm/DYNAMIC_JDK"
+$NICE gcc -O2 -shared -fPIC -I"$JDK/include" -I"$JDK/include/linux" -o "$GH.tmp/lib/svm/clibraries/linux-amd64/glibc/libshiftworkjnu.so" "$HERE/c/jnuencoding.c" -ldl
 
 echo "== launcher" >&2
 cp "$HERE/native-image" "$GH.tmp/bin/native-image"; chmod +x "$GH.tmp/bin/native-image"
