@@ -90,14 +90,7 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
             default -> throw new IllegalArgumentException("shiftwork.pause-resume.forecaster must be built-in or "
                     + "amazon-forecast, got '" + config.forecaster() + "'");
         };
-        config.clusters().forEach((id, c) -> {
-            try {
-                java.time.ZoneId.of(c.zone());
-            } catch (java.time.DateTimeException e) {
-                throw new IllegalArgumentException("shiftwork.pause-resume.clusters." + id + ".zone must be a time zone such as "
-                        + "UTC or Europe/Berlin, got '" + c.zone() + "'");
-            }
-        });
+        config.clusters().forEach((id, c) -> zone(id, c.zone()));
         config.clusters().keySet().stream().filter(id -> id.startsWith(DRILL_PREFIX)).forEach(id -> LOG.warnf(
                 "shiftwork.pause-resume.clusters.%s is ignored: restore-drill clusters are never paused or resumed", id));
     }
@@ -114,6 +107,16 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
     /** Snapshots a schedule needs before a pause (snapshots: each schedule's RPO); none without snapshots. */
     @jakarta.inject.Inject
     BeforePause beforePause;
+
+    /** A cluster's {@code zone} setting; an invalid one stops start-up, naming its key. */
+    static java.time.ZoneId zone(String cluster, String zone) {
+        try {
+            return java.time.ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("shiftwork.pause-resume.clusters." + cluster + ".zone must be a time zone "
+                    + "such as UTC or Europe/Berlin, got '" + zone + "'");
+        }
+    }
 
     /** The time zone of the cluster's days and weeks. */
     java.time.ZoneId zone(String cluster) {
@@ -637,10 +640,18 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
         long deadline = started + config.transitionBudget().toNanos();
         String why = purpose + " needs the cluster";
         boolean resumedHere = false;
+        int foreignSeen = 0;
         long pause = 200;
         while (!"available".equals(status)) {
-            if (status != null && !"resuming".equals(status)) {
+            // once resumed here, only wait: DescribeClusters may still say paused for a moment, and the record is gone
+            if (status != null && !"resuming".equals(status) && !resumedHere) {
                 Optional<PlanStore.PauseRecord> record = plans.pauseOf(cluster);
+                // seen twice, a poll apart: a concurrent step may have just resumed it and forgotten the record
+                if ((record.isEmpty() || !record.get().byShiftwork()) && ++foreignSeen < 2) {
+                    sleep(Math.max(pause, 1000));
+                    status = statusOf(cluster);
+                    continue;
+                }
                 if (record.isEmpty() || !record.get().byShiftwork()) {
                     throw new IllegalStateException("cluster " + cluster + " is " + status + " and Shiftwork did not pause it"
                             + record.map(r -> " (paused by someone else, seen since " + r.since() + ")").orElse("")

@@ -71,6 +71,14 @@ class OpenEndedAndLocalTimePlanningTest {
     }
 
     @Test
+    void anInvalidZoneStopsStartUpNamingTheKey() {
+        assertEquals(BERLIN, PauseResumeManager.zone("sales", "Europe/Berlin"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PauseResumeManager.zone("sales", "Europe/Bonn"));
+        assertTrue(e.getMessage().startsWith("shiftwork.pause-resume.clusters.sales.zone must be a time zone"), e.getMessage());
+    }
+
+    @Test
     void aWorkloadThatStoppedGetsAnOpenEndedPauseUpToTheMaximum() {
         Instant now = Instant.parse("2026-11-23T10:00:00Z");
         List<Sample> stoppedTwoDaysAgo = new ArrayList<>();

@@ -23,6 +23,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.shiftwork.Emulators;
 import io.shiftwork.LocalAwsTestResource;
 import io.shiftwork.RedshiftSql;
 import io.shiftwork.TestClock;
@@ -47,7 +48,7 @@ class PausePipelinesTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> m = new java.util.HashMap<>();
-            for (String c : List.of("shiftwork-test", "rpo", "stopped", "drowsy")) {
+            for (String c : List.of("shiftwork-test", "rpo", "stopped", "drowsy", "sleepy")) {
                 m.put("shiftwork.pause-resume.clusters." + c + ".enabled", "true");
             }
             m.put("shiftwork.pause-resume.backfill-days", "3");
@@ -55,6 +56,7 @@ class PausePipelinesTest {
             m.put("shiftwork.pause-resume.clusters.stopped.max-pause", "PT6H");
             m.put("shiftwork.pause-resume.clusters.stopped.zone", "Europe/Berlin");
             m.put("shiftwork.pause-resume.open-ended-after", "PT24H");
+            m.put("shiftwork.pause-resume.resume-request-wait", "PT3S");
             m.put("shiftwork.snapshots.schedules.rpo.target", "rpo");
             m.put("shiftwork.snapshots.schedules.rpo.interval", "2 hours");
             m.put("shiftwork.statements.event-timeout", "PT1.5S");
@@ -78,6 +80,17 @@ class PausePipelinesTest {
     TestClock clock;
     @Inject
     MeterRegistry metrics;
+
+    Emulators local;
+
+    /** The moto extension's settings (POST /_shiftwork/config): how long pausing and resuming take, in real time. */
+    private void transitionSeconds(double seconds) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(local.motoEndpoint().resolve("/_shiftwork/config")).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"transitionSeconds\": " + seconds + "}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+    }
 
     @AfterEach
     void realTime() {
@@ -231,5 +244,27 @@ class PausePipelinesTest {
         awaitStatus("drowsy", "available");
         assertEquals("RESUMED", first("drowsy").state());
         assertEquals(1.0, resumeCalls("drowsy"));
+    }
+
+    @Test
+    void aResumeAskedForWhileThePauseOutlastsTheWaitAnswers409WithTheState() throws Exception {
+        idle("sleepy", true);
+        manager.plan("sleepy");
+        given().get("/clusters/sleepy/plan").then().statusCode(200); // the first HTTP call of a JVM can take seconds
+        transitionSeconds(20); // longer than resume-request-wait (3 s here)
+        try {
+            manager.tick("sleepy", clock.instant(), null);
+            assertEquals("pausing", status("sleepy"));
+            given().post("/clusters/sleepy/resume").then().statusCode(409)
+                    .body("error", org.hamcrest.Matchers.equalTo("cluster_in_transition"))
+                    .body("state", org.hamcrest.Matchers.equalTo("pausing"))
+                    .body("message", org.hamcrest.Matchers.containsString("still pausing after 3 s"));
+        } finally {
+            transitionSeconds(1);
+        }
+        await("sleepy paused").atMost(Duration.ofSeconds(40)).until(() -> "paused".equals(status("sleepy")));
+        given().post("/clusters/sleepy/resume").then().statusCode(200).body("resumed", org.hamcrest.Matchers.equalTo(true));
+        awaitStatus("sleepy", "available");
+        assertEquals(1.0, resumeCalls("sleepy"));
     }
 }
