@@ -15,12 +15,21 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record ClusterPlan(String clusterId, Instant computedAt, double threshold, List<PlannedWindow> windows,
         List<ForecastPoint> forecast, Instant holdUntil, long version) {
 
-    /** A window and its life-cycle state ({@link PauseLifecycle.State}); {@code since}: when it entered the state. */
+    /**
+     * A window and its life-cycle state ({@link PauseLifecycle.State}); {@code since}: when it entered the state.
+     * {@code openEnded}: no planned resume (the workload stopped); {@code resumeAt} is then the maximum, and a request
+     * or a pipeline that needs the cluster resumes it before.
+     */
     @RegisterForReflection
-    public record PlannedWindow(Instant pauseAt, Instant resumeAt, boolean open, String state, String note, Instant since) {
+    public record PlannedWindow(Instant pauseAt, Instant resumeAt, boolean open, String state, String note, Instant since,
+            boolean openEnded) {
+
+        public PlannedWindow(Instant pauseAt, Instant resumeAt, boolean open, String state, String note, Instant since) {
+            this(pauseAt, resumeAt, open, state, note, since, false);
+        }
 
         public PlannedWindow with(String newState, String newNote, Instant at) {
-            return new PlannedWindow(pauseAt, resumeAt, open, newState, newNote, at);
+            return new PlannedWindow(pauseAt, resumeAt, open, newState, newNote, at, openEnded);
         }
 
         public PauseLifecycle.State lifecycle() {
@@ -74,8 +83,12 @@ public record ClusterPlan(String clusterId, Instant computedAt, double threshold
         if (a.lifecycle() != PauseLifecycle.State.RESUMING) {
             Optional<PlannedWindow> covering = fresh.stream().filter(w -> w.covers(now)).findFirst();
             Instant resumeAt = covering.map(PlannedWindow::resumeAt).orElse(now);
+            boolean openEnded = a.openEnded() && covering.map(PlannedWindow::openEnded).orElse(false);
+            if (a.openEnded() && resumeAt.isAfter(a.resumeAt())) {
+                resumeAt = a.resumeAt(); // an open-ended pause's maximum counts from the pause, not from each re-plan
+            }
             kept = new PlannedWindow(a.pauseAt(), resumeAt, covering.map(PlannedWindow::open).orElse(false), a.state(),
-                    a.note(), a.since());
+                    a.note(), a.since(), openEnded);
         }
         List<PlannedWindow> out = new ArrayList<>();
         out.add(kept);

@@ -14,6 +14,9 @@ import java.util.Map;
  *    │ └─guard failed─▶ DEFERRED (retried each tick)          │                     │ refused: retried each tick
  *    └─held / too late─▶ SKIPPED                              └─seen available──────┤ budget spent ─▶ FAILED (alert)
  * </pre>
+ *
+ * A paused window is also resumed early when a pipeline needs the cluster ({@code NEEDED}: a statement step aimed at
+ * it) and, for an open-ended pause (no planned resume), when it reaches its maximum ({@code MAX_PAUSE_REACHED}).
  */
 public final class PauseLifecycle {
 
@@ -50,6 +53,10 @@ public final class PauseLifecycle {
         SEEN_AVAILABLE,
         /** The planned resume time has come, or an operator asked for a resume. */
         RESUME_DUE,
+        /** A pipeline step needs the cluster now (a statement aimed at it waits for the resume). */
+        NEEDED,
+        /** An open-ended pause (no planned resume) reached its maximum duration. */
+        MAX_PAUSE_REACHED,
         RESUME_ACCEPTED,
         /** InvalidClusterStateFault (still pausing, modifying): retried at the next tick. */
         RESUME_REFUSED,
@@ -99,11 +106,15 @@ public final class PauseLifecycle {
                     Event.RESUME_DUE, step(State.SKIPPED, Action.FORGET_PAUSE, Action.RECORD)),
             State.PAUSED, Map.of(
                     Event.RESUME_DUE, step(State.RESUMING, Action.RESUME_CLUSTER),
+                    Event.NEEDED, step(State.RESUMING, Action.RESUME_CLUSTER),
+                    Event.MAX_PAUSE_REACHED, step(State.RESUMING, Action.RESUME_CLUSTER),
                     Event.SEEN_AVAILABLE, step(State.RESUMED, Action.FORGET_PAUSE, Action.RECORD)),
             State.RESUMING, Map.of(
                     Event.RESUME_ACCEPTED, step(State.RESUMED, Action.FORGET_PAUSE, Action.RECORD),
                     Event.SEEN_AVAILABLE, step(State.RESUMED, Action.FORGET_PAUSE, Action.RECORD),
                     Event.RESUME_DUE, step(State.RESUMING, Action.RESUME_CLUSTER),
+                    Event.NEEDED, step(State.RESUMING, Action.RESUME_CLUSTER),
+                    Event.MAX_PAUSE_REACHED, step(State.RESUMING, Action.RESUME_CLUSTER),
                     Event.RESUME_REFUSED, step(State.RESUMING, Action.COUNT_FAILURE),
                     Event.RESUME_FAILED, step(State.RESUMING, Action.COUNT_FAILURE),
                     // the durable record stays: the reconcile rule keeps resuming the cluster every tick

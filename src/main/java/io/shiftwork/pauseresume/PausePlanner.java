@@ -65,6 +65,20 @@ public final class PausePlanner {
         return out;
     }
 
+    /**
+     * An open-ended pause from {@code now}, resumed at the latest after {@code maxPause}, when the workload stopped:
+     * the history reaches back {@code idleFor} and no sample since then came up to the threshold. Empty otherwise.
+     */
+    public static java.util.Optional<Window> openEnded(List<Sample> history, double threshold, Instant now, Duration idleFor,
+            Duration maxPause) {
+        Instant since = now.minus(idleFor);
+        boolean reachesBack = history.stream().anyMatch(s -> !s.at().isAfter(since));
+        boolean busy = history.stream().filter(s -> s.at().isAfter(since) && !s.at().isAfter(now))
+                .anyMatch(s -> !Double.isNaN(s.cpu()) && s.cpu() >= threshold);
+        return reachesBack && !busy ? java.util.Optional.of(new Window(now, now.plus(maxPause), false))
+                : java.util.Optional.empty();
+    }
+
     private static void add(List<Window> windows, Instant start, Instant end, boolean open, Duration minPause,
             Duration resumeLead) {
         if (Duration.between(start, end).compareTo(minPause) < 0) {

@@ -63,6 +63,24 @@ public interface PauseResumeConfig {
     @WithDefault("false")
     boolean pauseAcrossEtl();
 
+    /**
+     * An open-ended pause ({@code clusters.<id>.open-ended=true}) starts when the cluster has had no busy sample for
+     * this long (its workload stopped: the seasonal forecast has nothing left to go on).
+     */
+    @WithDefault("P7D")
+    Duration openEndedAfter();
+
+    /** The longest an open-ended pause lasts before the cluster is resumed (per cluster: {@code max-pause}). */
+    @WithDefault("PT72H")
+    Duration maxPause();
+
+    /**
+     * {@code POST /clusters/{id}/resume} on a cluster still pausing waits this long for the pause to finish, then
+     * resumes it; still pausing after it: 409 with the state.
+     */
+    @WithDefault("PT2M")
+    Duration resumeRequestWait();
+
     /** DynamoDB table of the plans. */
     @WithDefault("shiftwork-pause-plans")
     String table();
@@ -115,5 +133,15 @@ public interface PauseResumeConfig {
         Optional<Duration> minPause();
 
         Optional<Duration> resumeLead();
+
+        /** Time zone (IANA name) of the cluster's daily and weekly cycles: office hours follow daylight saving time. */
+        @WithDefault("UTC")
+        String zone();
+
+        /** Opt-in: a cluster whose workload stopped is paused with no planned resume, for at most {@code max-pause}. */
+        @WithDefault("false")
+        boolean openEnded();
+
+        Optional<Duration> maxPause();
     }
 }

@@ -43,7 +43,7 @@ import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 @io.quarkus.runtime.Startup // a bad forecaster setting stops start-up, naming its key
 @Named("pauseResumeManager")
 @RegisterForReflection
-public class PauseResumeManager {
+public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
 
     private static final Logger LOG = Logger.getLogger(PauseResumeManager.class);
 
@@ -92,6 +92,7 @@ public class PauseResumeManager {
             default -> throw new IllegalArgumentException("shiftwork.pause-resume.forecaster must be built-in or "
                     + "amazon-forecast, got '" + config.forecaster() + "'");
         };
+        config.clusters().forEach((id, c) -> zone(id, c.zone()));
         config.clusters().keySet().stream().filter(id -> id.startsWith(DRILL_PREFIX)).forEach(id -> LOG.warnf(
                 "shiftwork.pause-resume.clusters.%s is ignored: restore-drill clusters are never paused or resumed", id));
     }
@@ -104,6 +105,26 @@ public class PauseResumeManager {
 
     /** How restore drills name their temporary clusters (snapshots.RestoreDrill). */
     static final String DRILL_PREFIX = "drill-";
+
+    /** Snapshots a schedule needs before a pause (snapshots: each schedule's RPO); none without snapshots. */
+    @jakarta.inject.Inject
+    BeforePause beforePause;
+
+    /** A cluster's {@code zone} setting; an invalid one stops start-up, naming its key. */
+    static java.time.ZoneId zone(String cluster, String zone) {
+        try {
+            return java.time.ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("shiftwork.pause-resume.clusters." + cluster + ".zone must be a time zone "
+                    + "such as UTC or Europe/Berlin, got '" + zone + "'");
+        }
+    }
+
+    /** The time zone of the cluster's days and weeks. */
+    java.time.ZoneId zone(String cluster) {
+        PauseResumeConfig.ClusterConfig c = config.clusters().get(cluster);
+        return c == null ? java.time.ZoneOffset.UTC : java.time.ZoneId.of(c.zone());
+    }
 
     double threshold(String cluster) {
         return Optional.ofNullable(config.clusters().get(cluster)).flatMap(PauseResumeConfig.ClusterConfig::threshold)
@@ -131,7 +152,7 @@ public class PauseResumeManager {
                 ClusterPlan plan = plan(cluster);
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("windows", plan.windows().stream().map(w -> Map.of("pauseAt", w.pauseAt().toString(),
-                        "resumeAt", w.resumeAt().toString(), "open", w.open())).toList());
+                        "resumeAt", w.resumeAt().toString(), "open", w.open(), "openEnded", w.openEnded())).toList());
                 out.put("threshold", plan.threshold());
                 steps.succeed(runId, step, out);
             } catch (RuntimeException e) {
@@ -151,17 +172,24 @@ public class PauseResumeManager {
         PauseResumeConfig.ClusterConfig c = config.clusters().get(cluster);
         Duration lead = c == null ? config.resumeLead() : c.resumeLead().orElse(config.resumeLead());
         Forecaster model = forecaster != null ? forecaster : new TunedForecaster(threshold(cluster), minPause, lead,
-                config.quantile(), config.maxBusyWhilePaused(), config.validationDays());
+                config.quantile(), config.maxBusyWhilePaused(), config.validationDays()).inZone(zone(cluster));
         List<ForecastPoint> forecast = model.forecast(cluster, samples, now, Duration.ofDays(1));
         if (model instanceof TunedForecaster tuned && tuned.lastChoice() != null) {
             LOG.infof("%s: forecast with %s (replayed over %d days: idle capture %.1f%%, busy-while-paused %.2f%%)", cluster,
                     tuned.lastChoice().setting(), tuned.lastChoice().validationDays(),
                     tuned.lastChoice().validation().idleCapture() * 100, tuned.lastChoice().validation().busyWhilePaused() * 100);
         }
-        List<PausePlanner.Window> planned = PausePlanner.avoid(PausePlanner.plan(forecast, threshold(cluster), minPause, lead),
-                etlFireTimes(cluster, now, now.plus(Duration.ofDays(1))), minPause, lead);
+        // a stopped workload (opt-in): one pause with no planned resume, up to the cluster's maximum
+        Optional<PausePlanner.Window> openEnded = c != null && c.openEnded()
+                ? PausePlanner.openEnded(samples, threshold(cluster), now, config.openEndedAfter(), maxPause(cluster))
+                : Optional.empty();
+        List<PausePlanner.Window> raw = openEnded.map(List::of)
+                .orElseGet(() -> PausePlanner.plan(forecast, threshold(cluster), minPause, lead));
+        List<PausePlanner.Window> planned = PausePlanner.avoid(raw, etlFireTimes(cluster, now,
+                openEnded.map(PausePlanner.Window::resumeAt).orElse(now.plus(Duration.ofDays(1)))), minPause, lead);
         List<ClusterPlan.PlannedWindow> fresh = planned.stream()
-                .map(w -> new ClusterPlan.PlannedWindow(w.pauseAt(), w.resumeAt(), w.open(), "PLANNED", null, now)).toList();
+                .map(w -> new ClusterPlan.PlannedWindow(w.pauseAt(), w.resumeAt(), w.open(), "PLANNED", null, now,
+                        openEnded.isPresent() && openEnded.get().resumeAt().equals(w.resumeAt()))).toList();
         // the new plan replaces the stored one conditionally: a hold or a window outcome written meanwhile is read again
         for (int attempt = 0; attempt < 10; attempt++) {
             Optional<ClusterPlan> stored = plans.get(cluster);
@@ -175,6 +203,11 @@ public class PauseResumeManager {
             }
         }
         throw new PlanStore.Conflict(cluster);
+    }
+
+    Duration maxPause(String cluster) {
+        PauseResumeConfig.ClusterConfig c = config.clusters().get(cluster);
+        return c == null ? config.maxPause() : c.maxPause().orElse(config.maxPause());
     }
 
     /** The ETL cron's fire times in [from, to) when the ETL runs on this cluster and pauses must not cross them. */
@@ -309,7 +342,10 @@ public class PauseResumeManager {
                     }
                 }
                 case PAUSED -> {
-                    if (!now.isBefore(w.resumeAt())) {
+                    if (!now.isBefore(w.resumeAt()) && w.openEnded()) {
+                        fire(p, w.pauseAt(), Event.MAX_PAUSE_REACHED, "open-ended pause reached its maximum of "
+                                + Duration.between(w.pauseAt(), w.resumeAt()).toHours() + " h", now);
+                    } else if (!now.isBefore(w.resumeAt())) {
                         fire(p, w.pauseAt(), Event.RESUME_DUE, "resume planned for " + w.resumeAt(), now);
                     } else if ("available".equals(status) || "resuming".equals(status)) {
                         fire(p, w.pauseAt(), Event.SEEN_AVAILABLE, "found " + status + " before " + w.resumeAt()
@@ -349,8 +385,17 @@ public class PauseResumeManager {
             }
             Optional<String> guard = describeError != null ? Optional.of(describeError)
                     : Guards.check(now(cluster, described), p.threshold(), config.maxConnections());
+            List<String> taken = List.of();
+            if (guard.isEmpty() && beforePause != null) {
+                // no schedule's RPO may lapse while the cluster is paused (AWS takes no snapshot of a paused cluster)
+                try {
+                    taken = beforePause.snapshotsBeforePause(cluster, now, w.resumeAt());
+                } catch (RuntimeException e) {
+                    guard = Optional.of("the snapshot due before the pause failed: " + e.getMessage());
+                }
+            }
             if (guard.isEmpty()) {
-                fire(p, w.pauseAt(), Event.DUE, pausedUntil(w), now);
+                fire(p, w.pauseAt(), Event.DUE, pausedUntil(w) + (taken.isEmpty() ? "" : "; first took " + String.join(", ", taken)), now);
                 return;
             }
             // a failed guard defers the pause to the next tick while at least minPause of the window is left
@@ -364,6 +409,10 @@ public class PauseResumeManager {
     }
 
     private static String pausedUntil(ClusterPlan.PlannedWindow w) {
+        if (w.openEnded()) {
+            return "open-ended (the workload stopped): until a pipeline needs it, a resume is asked for, or at the latest "
+                    + w.resumeAt();
+        }
         return "until " + w.resumeAt() + (w.open() ? " (the forecast's end) or the next plan" : "");
     }
 
@@ -435,8 +484,9 @@ public class PauseResumeManager {
                 case RESUME_CLUSTER -> {
                     ClusterPlan.PlannedWindow mine = written.windows().get(written.indexOf(pauseAt));
                     Outcome o = resumeCall(cluster);
+                    long late = Duration.between(planned[0], now).toSeconds();
                     String text = o.event() == Event.RESUME_ACCEPTED ? note + "; ResumeCluster accepted "
-                            + Duration.between(planned[0], now).toSeconds() + " s after the planned time" : o.note();
+                            + (late >= 0 ? late + " s after" : -late + " s before") + " the planned time" : o.note();
                     written = fire(cluster, null, pauseAt, o.event(), text, now, mine);
                 }
                 case RECORD -> record(resumeSide ? "cluster-resume" : "cluster-pause", cluster,
@@ -523,6 +573,16 @@ public class PauseResumeManager {
      */
     public Map<String, Object> resumeNow(String cluster, StartedBy by) {
         requireKnown(cluster);
+        String seen = awaitNot(cluster, "pausing", config.resumeRequestWait());
+        if ("pausing".equals(seen)) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("cluster", cluster);
+            details.put("state", seen);
+            details.put("retryAfterSeconds", 30);
+            throw new io.shiftwork.pipelines.ApiException(409, "cluster_in_transition", "cluster '" + cluster + "' is still "
+                    + "pausing after " + config.resumeRequestWait().toSeconds() + " s; AWS resumes a cluster only once it is "
+                    + "paused: ask again in a minute", details);
+        }
         Instant now = clock.instant();
         Optional<ClusterPlan> current = plans.get(cluster);
         Instant holdUntil = current.flatMap(p -> p.windows().stream().filter(w -> w.covers(now) || w.lifecycle().active())
@@ -530,7 +590,11 @@ public class PauseResumeManager {
         ClusterPlan held = upsert(cluster, p -> p.withHold(holdUntil));
         Optional<ClusterPlan.PlannedWindow> active = held.active();
         boolean resumed;
-        if (active.isPresent() && active.get().lifecycle() != State.PAUSING) {
+        if (active.isPresent() && active.get().lifecycle() == State.PAUSING && "paused".equals(seen)) {
+            // the pause finished while this request waited: the window is PAUSED, then resumed below
+            fire(cluster, null, active.get().pauseAt(), Event.SEEN_PAUSED, pausedUntil(active.get()), now, null);
+        }
+        if (active.isPresent() && (active.get().lifecycle() != State.PAUSING || "paused".equals(seen))) {
             ClusterPlan after = fire(cluster, null, active.get().pauseAt(), Event.RESUME_DUE, "resumed on request", now, null);
             resumed = after != null && after.windows().stream().anyMatch(w -> w.pauseAt().equals(active.get().pauseAt())
                     && w.lifecycle() == State.RESUMED);
@@ -544,6 +608,142 @@ public class PauseResumeManager {
         String runId = record("cluster-resume", cluster, (resumed ? "resumed on request of " : "was not resumed (not paused, or refused); asked by ")
                 + by.principal(), by);
         return Map.of("cluster", cluster, "resumed", resumed, "holdUntil", holdUntil.toString(), "runId", runId);
+    }
+
+    /** The cluster's status in lower case, null when DescribeClusters fails. */
+    private String statusOf(String cluster) {
+        try {
+            return redshift.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0).clusterStatus()
+                    .toLowerCase(java.util.Locale.ROOT);
+        } catch (RuntimeException e) {
+            LOG.infof("%s: DescribeClusters failed: %s", cluster, e.getMessage());
+            return null;
+        }
+    }
+
+    /** Polls (real time: transitions take real minutes) until the status is not {@code status} or {@code limit} passed. */
+    private String awaitNot(String cluster, String status, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long pause = 200;
+        String seen = statusOf(cluster);
+        while (status.equals(seen) && System.nanoTime() < deadline) {
+            sleep(pause);
+            pause = Math.min(pause * 2, 10_000);
+            seen = statusOf(cluster);
+        }
+        return seen;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a cluster", e);
+        }
+    }
+
+    private static final java.util.Set<String> ASLEEP = java.util.Set.of("paused", "pausing", "resuming");
+
+    /**
+     * A statement step aimed at {@code cluster}: a cluster Shiftwork paused (or is pausing) is resumed now — its
+     * window ends RESUMED early, and is not paused again unless re-planned — and waited for up to the transition
+     * budget; a cluster paused by someone else is left alone and the step fails saying so.
+     */
+    @Override
+    public Optional<String> ensureAvailable(String cluster, String purpose) {
+        if (!clusters().contains(cluster)) {
+            return Optional.empty(); // not managed: Shiftwork pauses nothing there, the Data API answers for itself
+        }
+        long started = System.nanoTime();
+        String status = statusOf(cluster);
+        if (status == null || !ASLEEP.contains(status)) {
+            return Optional.empty(); // available, or unknown here: the Data API answers for itself
+        }
+        long deadline = started + config.transitionBudget().toNanos();
+        String why = purpose + " needs the cluster";
+        boolean resumedHere = false;
+        int foreignSeen = 0;
+        long pause = 200;
+        while (!"available".equals(status)) {
+            // once resumed here, only wait: DescribeClusters may still say paused for a moment, and the record is gone
+            if (status != null && !"resuming".equals(status) && !resumedHere) {
+                Optional<PlanStore.PauseRecord> record = plans.pauseOf(cluster);
+                // seen twice, a poll apart: a concurrent step may have just resumed it and forgotten the record
+                if ((record.isEmpty() || !record.get().byShiftwork()) && ++foreignSeen < 2) {
+                    sleep(Math.max(pause, 1000));
+                    status = statusOf(cluster);
+                    continue;
+                }
+                if (record.isEmpty() || !record.get().byShiftwork()) {
+                    throw new IllegalStateException("cluster " + cluster + " is " + status + " and Shiftwork did not pause it"
+                            + record.map(r -> " (paused by someone else, seen since " + r.since() + ")").orElse("")
+                            + ": " + purpose + " was not submitted. Shiftwork resumes only its own pauses; resume the "
+                            + "cluster, then start the run again");
+                }
+                if ("paused".equals(status)) {
+                    Instant now = clock.instant();
+                    Optional<ClusterPlan.PlannedWindow> active = plans.get(cluster).flatMap(ClusterPlan::active);
+                    if (active.isPresent()) {
+                        if (active.get().lifecycle() == State.PAUSING) {
+                            fire(cluster, null, active.get().pauseAt(), Event.SEEN_PAUSED, pausedUntil(active.get()), now, null);
+                        }
+                        fire(cluster, null, active.get().pauseAt(), Event.NEEDED, "resumed early: " + why, now, null);
+                    } else if (resumeCall(cluster).event() == Event.RESUME_ACCEPTED) {
+                        plans.forgetPause(cluster);
+                        record("cluster-resume", cluster, "resumed: " + why + " (paused by Shiftwork since "
+                                + record.get().since() + ", no pause window in progress)");
+                    }
+                    resumedHere = true;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("cluster " + cluster + " is still " + status + " "
+                        + config.transitionBudget().toMinutes() + " min after " + purpose + " asked for it: not submitted");
+            }
+            sleep(pause);
+            pause = Math.min(pause * 2, 10_000);
+            status = statusOf(cluster);
+        }
+        long waited = Math.round((System.nanoTime() - started) / 1e9);
+        // the window still RESUMING (a racing tick took the resume): the cluster is back, the window is over
+        plans.get(cluster).flatMap(ClusterPlan::active).ifPresent(w -> fire(cluster, null, w.pauseAt(), Event.SEEN_AVAILABLE,
+                "resumed early: " + why, clock.instant(), null));
+        metrics.counter("shiftwork.pause.resume.wakes", "cluster", cluster).increment();
+        String done = (resumedHere ? "resumed " + cluster + " for " + purpose : "waited for " + cluster + " to resume for "
+                + purpose) + ", waited " + waited + " s";
+        LOG.info(done);
+        return Optional.of(done);
+    }
+
+    /** {@code GET /clusters/{id}/plan}: the windows, what became of each, and how an open-ended pause ends. */
+    public Map<String, Object> planView(String cluster) {
+        requireKnown(cluster);
+        ClusterPlan plan = plans.get(cluster).orElseThrow(() -> io.shiftwork.pipelines.ApiException.notFound(
+                "no plan for cluster '" + cluster + "' yet: POST /pipelines/pause-resume/runs"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("cluster", cluster);
+        out.put("computedAt", plan.computedAt().toString());
+        out.put("zone", zone(cluster).getId());
+        out.put("threshold", plan.threshold());
+        out.put("holdUntil", plan.holdUntil() == null ? null : plan.holdUntil().toString());
+        out.put("windows", plan.windows().stream().map(w -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pauseAt", w.pauseAt().toString());
+            m.put("resumeAt", w.openEnded() ? null : w.resumeAt().toString());
+            m.put("open", w.open());
+            m.put("openEnded", w.openEnded());
+            if (w.openEnded()) {
+                m.put("maxResumeAt", w.resumeAt().toString());
+                m.put("wake", List.of("at the maximum, " + w.resumeAt(), "POST /clusters/" + cluster + "/resume",
+                        "a pipeline step aimed at " + cluster));
+            }
+            m.put("state", w.state());
+            m.put("note", w.note());
+            m.put("since", w.since() == null ? null : w.since().toString());
+            return m;
+        }).toList());
+        return out;
     }
 
     /** {@code POST /clusters/{id}/hold?until=}: no automatic pause until then; never lost to a racing tick. */
@@ -590,6 +790,9 @@ public class PauseResumeManager {
 
     /** Records an action as a finished run of its own pipeline, with who asked for it. */
     private String record(String pipeline, String cluster, String what, StartedBy by) {
+        if (what.length() > 512) {
+            what = what.substring(0, 509) + "..."; // the records' action parameter holds 512 characters
+        }
         Map<String, Object> params = Map.of("cluster", cluster, "action", what);
         return runner.record(pipeline, params, by).runId();
     }

@@ -105,6 +105,13 @@ public class PauseResumePipelines implements Bootstrap.Step {
     }
 
     @GET
+    @Path("{id}/plan")
+    @jakarta.ws.rs.Produces("application/json")
+    public Map<String, Object> plan(@PathParam("id") String id) {
+        return manager.planView(id);
+    }
+
+    @GET
     @Path("{id}/plan.svg")
     @jakarta.ws.rs.Produces("image/svg+xml")
     public String planSvg(@PathParam("id") String id) {

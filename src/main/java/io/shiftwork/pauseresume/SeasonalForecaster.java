@@ -2,6 +2,8 @@ package io.shiftwork.pauseresume;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +14,9 @@ import org.apache.commons.math3.stat.descriptive.rank.Percentile.EstimationType;
  * The built-in forecaster: a seasonal model with weekly and daily cycles, trained in-process. For each future
  * 5-minute slot it gathers what the history did at the same time of the week (±{@code neighbours} slots, every
  * past week); with less than a week of history, at the same time of day over the last days. The forecast is the
- * median of those values, with the {@code quantile} as its upper bound. No AWS service, no cost. Pure.
+ * median of those values, with the {@code quantile} as its upper bound. Times of day and week are local to the
+ * cluster's {@code zone}: office hours at 09:00 local stay at 09:00 across a daylight-saving change. No AWS service,
+ * no cost. Pure.
  */
 public class SeasonalForecaster implements Forecaster {
 
@@ -23,6 +27,7 @@ public class SeasonalForecaster implements Forecaster {
     private final int neighbours;
     private final int recentDays;
     private final boolean weeklyCycle;
+    private final ZoneId zone;
 
     public SeasonalForecaster(double quantile, int neighbours, int recentDays) {
         this(quantile, neighbours, recentDays, true);
@@ -30,6 +35,11 @@ public class SeasonalForecaster implements Forecaster {
 
     /** {@code weeklyCycle} false: always the daily cycle over the last {@code recentDays} days. */
     public SeasonalForecaster(double quantile, int neighbours, int recentDays, boolean weeklyCycle) {
+        this(quantile, neighbours, recentDays, weeklyCycle, ZoneOffset.UTC);
+    }
+
+    /** {@code zone}: where the cluster's days and weeks are (its users' office hours). */
+    public SeasonalForecaster(double quantile, int neighbours, int recentDays, boolean weeklyCycle, ZoneId zone) {
         if (quantile <= 0 || quantile > 1) {
             throw new IllegalArgumentException("quantile must be in (0, 1], got " + quantile);
         }
@@ -37,6 +47,7 @@ public class SeasonalForecaster implements Forecaster {
         this.neighbours = neighbours;
         this.recentDays = recentDays;
         this.weeklyCycle = weeklyCycle;
+        this.zone = zone;
     }
 
     public SeasonalForecaster() {
@@ -45,6 +56,11 @@ public class SeasonalForecaster implements Forecaster {
 
     static long slot(Instant t) {
         return Math.floorDiv(t.getEpochSecond(), STEP.toSeconds());
+    }
+
+    /** The slot on the local wall clock: the same local time of day falls in the same slot of the day and week. */
+    long localSlot(Instant t) {
+        return Math.floorDiv(t.getEpochSecond() + zone.getRules().getOffset(t).getTotalSeconds(), STEP.toSeconds());
     }
 
     @Override
@@ -59,19 +75,20 @@ public class SeasonalForecaster implements Forecaster {
             if (!s.at().isBefore(from) || Double.isNaN(s.cpu())) {
                 continue;
             }
-            long abs = slot(s.at());
+            long abs = localSlot(s.at());
             firstSlot = Math.min(firstSlot, abs);
             byWeekSlot.get((int) Math.floorMod(abs, SLOTS_PER_WEEK)).add(new long[] { abs, Double.doubleToLongBits(s.cpu()) });
         }
-        long start = slot(from);
+        long start = localSlot(from);
+        long first = slot(from);
         long count = horizon.toSeconds() / STEP.toSeconds();
         boolean weekly = weeklyCycle && firstSlot != Long.MAX_VALUE && start - firstSlot >= SLOTS_PER_WEEK;
         Percentile percentile = new Percentile().withEstimationType(EstimationType.R_7);
         List<ForecastPoint> out = new ArrayList<>((int) count);
         for (long k = 0; k < count; k++) {
-            long target = start + k;
+            Instant at = Instant.ofEpochSecond((first + k) * STEP.toSeconds());
+            long target = localSlot(at);
             double[] values = weekly ? weekly(byWeekSlot, target) : daily(byWeekSlot, target, start);
-            Instant at = Instant.ofEpochSecond(target * STEP.toSeconds());
             if (values.length == 0) {
                 // nothing known about this time: no forecast of idleness
                 out.add(new ForecastPoint(at, Double.NaN, Double.POSITIVE_INFINITY));

@@ -20,7 +20,11 @@ public class TunedForecaster implements Forecaster {
     public record Setting(boolean weekly, int neighbours, double quantile, boolean never) {
 
         SeasonalForecaster forecaster() {
-            return new SeasonalForecaster(quantile, neighbours, 7, weekly);
+            return forecaster(java.time.ZoneOffset.UTC);
+        }
+
+        SeasonalForecaster forecaster(java.time.ZoneId zone) {
+            return new SeasonalForecaster(quantile, neighbours, 7, weekly, zone);
         }
 
         @Override
@@ -43,6 +47,7 @@ public class TunedForecaster implements Forecaster {
     private final int validationDays;
     private final Setting fallback;
     private volatile Choice last;
+    private java.time.ZoneId zone = java.time.ZoneOffset.UTC;
 
     public TunedForecaster(double threshold, Duration minPause, Duration resumeLead, double quantile,
             double maxBusyWhilePaused, int validationDays) {
@@ -66,6 +71,12 @@ public class TunedForecaster implements Forecaster {
         return List.copyOf(out);
     }
 
+    /** Days and weeks in the cluster's time zone (default UTC). */
+    public TunedForecaster inZone(java.time.ZoneId z) {
+        this.zone = z;
+        return this;
+    }
+
     public Choice lastChoice() {
         return last;
     }
@@ -82,8 +93,8 @@ public class TunedForecaster implements Forecaster {
                 chosen = choose(clusterId, known, end.minus(Duration.ofDays(days)), end, days);
             }
         }
-        List<ForecastPoint> forecast = chosen.never() ? fallback.forecaster().forecast(clusterId, known, from, horizon)
-                : chosen.forecaster().forecast(clusterId, known, from, horizon);
+        List<ForecastPoint> forecast = chosen.never() ? fallback.forecaster(zone).forecast(clusterId, known, from, horizon)
+                : chosen.forecaster(zone).forecast(clusterId, known, from, horizon);
         if (chosen.never()) {
             return forecast.stream().map(p -> new ForecastPoint(p.at(), p.mean(), Double.POSITIVE_INFINITY)).toList();
         }
@@ -97,7 +108,7 @@ public class TunedForecaster implements Forecaster {
             Instant d = day;
             List<Sample> before = known.stream().filter(x -> x.at().isBefore(d)).toList();
             for (int k = 0; k < scores.length; k++) {
-                List<PausePlanner.Window> windows = PlanScore.guarded(PausePlanner.plan(SETTINGS.get(k).forecaster()
+                List<PausePlanner.Window> windows = PlanScore.guarded(PausePlanner.plan(SETTINGS.get(k).forecaster(zone)
                         .forecast(clusterId, before, day, Duration.ofDays(1)), threshold, minPause, resumeLead), known, threshold, minPause);
                 scores[k] = scores[k].plus(PlanScore.of(windows, known, day, day.plus(Duration.ofDays(1)), threshold, minPause));
             }

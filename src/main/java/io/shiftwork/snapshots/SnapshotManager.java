@@ -32,7 +32,7 @@ import io.shiftwork.pipelines.RunSteps;
 @io.quarkus.runtime.Startup // an invalid schedule stops start-up, naming its key
 @Named("snapshotManager")
 @RegisterForReflection
-public class SnapshotManager {
+public class SnapshotManager implements io.shiftwork.pauseresume.BeforePause {
 
     private static final Logger LOG = Logger.getLogger(SnapshotManager.class);
 
@@ -186,6 +186,29 @@ public class SnapshotManager {
         }
         out.put("deleted", plan.delete());
         return out;
+    }
+
+    /**
+     * Before pause/resume pauses {@code cluster} until {@code resumeAt}: takes a manual snapshot for each of its
+     * provisioned schedules whose newest snapshot would pass the schedule's interval (its RPO) during the pause.
+     */
+    @Override
+    public List<String> snapshotsBeforePause(String cluster, Instant now, Instant resumeAt) {
+        List<String> taken = new ArrayList<>();
+        for (Schedule schedule : schedules) {
+            if (schedule.kind() != Schedule.Kind.PROVISIONED || !cluster.equals(schedule.target())) {
+                continue;
+            }
+            java.util.Optional<SnapshotPlanner.BeforePause> due = planner.beforePause(schedule, now, resumeAt,
+                    provisioned.list(schedule));
+            if (due.isPresent()) {
+                provisioned.create(schedule, due.get().create());
+                taken.add("snapshot " + due.get().create().identifier() + " (schedule " + schedule.namespace()
+                        + ": its recovery point would lapse at " + due.get().lapsesAt() + ", paused)");
+                LOG.infof("%s: took %s before the pause until %s", cluster, due.get().create().identifier(), resumeAt);
+            }
+        }
+        return taken;
     }
 
     private String pausedSince(String cluster) {

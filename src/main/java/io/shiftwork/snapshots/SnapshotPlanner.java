@@ -67,6 +67,25 @@ public class SnapshotPlanner {
         return new Plan(create, delete, reason);
     }
 
+    /** A snapshot to take before a pause: the schedule's recovery point would lapse at {@code lapsesAt}, paused. */
+    public record BeforePause(Create create, Instant lapsesAt) {
+    }
+
+    /**
+     * Before the cluster is paused until {@code resumeAt}: a manual snapshot now when the schedule's newest would be
+     * older than its interval (its RPO) before the resume — AWS takes no snapshot of a paused cluster, and the data a
+     * paused cluster holds does not change, so the one taken now covers the whole pause. Empty when none is due.
+     */
+    public Optional<BeforePause> beforePause(Schedule schedule, Instant now, Instant resumeAt, List<SnapshotInfo> snapshots) {
+        Instant lapsesAt = snapshots.stream().filter(s -> schedule.target().equals(s.target()) && managedBy(schedule, s))
+                .map(SnapshotInfo::createdAt).max(Comparator.naturalOrder()).map(t -> t.plus(schedule.interval())).orElse(now);
+        if (!lapsesAt.isBefore(resumeAt)) {
+            return Optional.empty();
+        }
+        return Optional.of(new BeforePause(new Create(identifier(schedule, now), Optional.empty(), Map.of(CREATED_BY,
+                CREATED_BY_VALUE, SCHEDULE_NAMESPACE, schedule.namespace(), CREATION_TIMESTAMP, ISO.format(now))), lapsesAt));
+    }
+
     private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_INSTANT;
 
     /** Created by Shiftwork for this schedule. */

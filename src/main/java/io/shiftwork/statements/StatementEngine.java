@@ -103,6 +103,10 @@ public class StatementEngine {
         });
     }
 
+    /** A paused cluster a step is aimed at is woken first (pause/resume), or the step fails saying why. */
+    @jakarta.inject.Inject
+    ClusterWake wake;
+
     private final io.micrometer.core.instrument.Timer resumeOverhead;
     /** Statements submitted under a claim whose run is not written yet: their early completions wait for it. */
     private final Map<String, CountDownLatch> inFlight = new ConcurrentHashMap<>();
@@ -139,6 +143,13 @@ public class StatementEngine {
         String statementName = StatementNames.of(pipeline, runId, step, 1);
         StatementRequest request = batch != null ? batchRequest(exchange, batch, statementName)
                 : request(exchange, sql, statementName);
+        if (request.clusterIdentifier() != null) {
+            // before the correlation is recorded: a wait for a resume must not look like a lost submit
+            Optional<String> woke = wake.ensureAvailable(request.clusterIdentifier(), pipeline + " step " + step);
+            if (woke.isPresent()) {
+                request = request.withStepId("clusterResumed", woke.get());
+            }
+        }
         long now = System.currentTimeMillis();
         Correlation recorded = new Correlation(request.statementName(), runId, pipeline, step, index, null,
                 Correlation.SUBMITTING, now, now + config.submitGrace().toMillis(), 0, 0, write(request), null,

@@ -19,6 +19,14 @@ public record StatementRequest(String clusterIdentifier, String workgroupName, S
         return sqls != null;
     }
 
+    /** With one more identifier recorded with the step. */
+    public StatementRequest withStepId(String key, String value) {
+        Map<String, String> ids = new java.util.LinkedHashMap<>(stepIds == null ? Map.of() : stepIds);
+        ids.put(key, value);
+        return new StatementRequest(clusterIdentifier, workgroupName, database, dbUser, secretArn, sql, parameters,
+                statementName, ids, sqls);
+    }
+
     /** The step as recorded once the statement is submitted: its statement id and these identifiers, WAITING. */
     public io.shiftwork.pipelines.Step submitted(io.shiftwork.pipelines.Step step, String statementId) {
         io.shiftwork.pipelines.Step s = step.withAwsId("statementId", statementId);

@@ -46,6 +46,14 @@ class PauseLifecycleTest {
             RESUMING | RESUME_REFUSED  | RESUMING | COUNT_FAILURE
             RESUMING | RESUME_FAILED   | RESUMING | COUNT_FAILURE
             RESUMING | BUDGET_SPENT    | FAILED   | RECORD ALERT
+            PAUSED   | NEEDED          | RESUMING | RESUME_CLUSTER
+            PAUSED   | MAX_PAUSE_REACHED | RESUMING | RESUME_CLUSTER
+            RESUMING | NEEDED          | RESUMING | RESUME_CLUSTER
+            RESUMING | MAX_PAUSE_REACHED | RESUMING | RESUME_CLUSTER
+            PAUSING  | NEEDED          | PAUSING  |
+            PLANNED  | NEEDED          | PLANNED  |
+            DEFERRED | NEEDED          | DEFERRED |
+            RESUMED  | NEEDED          | RESUMED  |
             RESUMED  | RESUME_DUE      | RESUMED  |
             RESUMED  | DUE             | RESUMED  |
             SKIPPED  | DUE             | SKIPPED  |

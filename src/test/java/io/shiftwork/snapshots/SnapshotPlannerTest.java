@@ -48,6 +48,22 @@ class SnapshotPlannerTest {
         assertTrue(plan.reason().startsWith("fresh"));
     }
 
+    @Test
+    void beforeAPauseTakesASnapshotOnlyWhenTheSchedulesRecoveryPointWouldLapseWhilePaused() {
+        List<SnapshotInfo> tenMinutesOld = List.of(manual("mine", "sales", Duration.ofMinutes(10), ours("hourly")),
+                manual("someone-elses", "sales", Duration.ofMinutes(1), Map.of()));
+        assertTrue(planner.beforePause(HOURLY, NOW, NOW.plus(Duration.ofMinutes(45)), tenMinutesOld).isEmpty(),
+                "back before the newest is an interval old: nothing to take");
+        SnapshotPlanner.BeforePause due = planner.beforePause(HOURLY, NOW, NOW.plus(Duration.ofHours(8)), tenMinutesOld)
+                .orElseThrow();
+        assertEquals(NOW.plus(Duration.ofMinutes(50)), due.lapsesAt());
+        assertEquals("hourly-sales-2026-11-21t120000", due.create().identifier());
+        assertTrue(due.create().sourceAutomated().isEmpty(), "a manual snapshot of the data as paused, not an older copy");
+        assertEquals("hourly", due.create().tags().get(SnapshotPlanner.SCHEDULE_NAMESPACE));
+        assertEquals(NOW, planner.beforePause(HOURLY, NOW, NOW.plus(Duration.ofHours(2)), List.of()).orElseThrow().lapsesAt(),
+                "none of its own yet: already lapsed");
+    }
+
     /** moto has no CopyClusterSnapshot: the copy path is covered by this test of the plan. */
     @Test
     void copiesTheNewestAutomatedSnapshotWhenItIsWithinTheInterval() {
