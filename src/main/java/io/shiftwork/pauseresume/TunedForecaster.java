@@ -10,8 +10,9 @@ import java.util.List;
  * The built-in forecaster, tuned per cluster by walk-forward validation: before each forecast it replays the
  * last days of the cluster's own history as production would (forecast a day from what came before, plan,
  * guard, score) for a few seasonal settings — weekly or daily cycle, how wide a time window counts as "the
- * same time", which upper quantile — and forecasts with the setting that paused most while keeping busy
- * samples inside pauses within {@code maxBusyWhilePaused}. When no setting pauses at all within it, it
+ * same time", which upper quantile — and forecasts with the setting that captured most while keeping busy
+ * samples inside pauses within {@code maxBusyWhilePaused}
+ * (captured as {@link PlanScore} counts it: paused time inside idle runs of at least {@code minPause}). When no setting pauses at all within it, it
  * forecasts no idle time: a cluster whose load it cannot predict is not paused. Pure.
  */
 public class TunedForecaster implements Forecaster {
@@ -105,8 +106,8 @@ public class TunedForecaster implements Forecaster {
         Setting best = NEVER;
         PlanScore bestScore = PlanScore.EMPTY;
         for (int k = 0; k < scores.length; k++) {
-            boolean safe = scores[k].busyWhilePaused() <= maxBusyWhilePaused && scores[k].pausedHours() > 0;
-            if (safe && scores[k].pausedHours() > bestScore.pausedHours()) {
+            boolean safe = scores[k].busyWhilePaused() <= maxBusyWhilePaused && scores[k].capturedHours() > 0;
+            if (safe && scores[k].capturedHours() > bestScore.capturedHours()) {
                 best = SETTINGS.get(k);
                 bestScore = scores[k];
             }
