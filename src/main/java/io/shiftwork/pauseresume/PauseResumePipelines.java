@@ -104,6 +104,32 @@ public class PauseResumePipelines implements Bootstrap.Step {
         }
     }
 
+    /** The current plan with what it is expected to save ({@code savings}: {@link PlanSavings}). */
+    @GET
+    @Path("{id}/plan")
+    @jakarta.ws.rs.Produces("application/json")
+    public Map<String, Object> plan(@PathParam("id") String id) {
+        manager.requireKnown(id);
+        ClusterPlan plan = manager.planOf(id).orElseThrow(() -> ApiException.notFound(
+                "cluster '" + id + "' has no plan yet: POST /pipelines/pause-resume/runs"));
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("clusterId", plan.clusterId());
+        out.put("computedAt", plan.computedAt());
+        out.put("threshold", plan.threshold());
+        out.put("windows", plan.windows());
+        out.put("holdUntil", plan.holdUntil());
+        out.put("savings", savings(id, plan));
+        out.put("forecast", plan.forecast());
+        return out;
+    }
+
+    PlanSavings savings(String id, ClusterPlan plan) {
+        PauseResumeConfig.ClusterConfig c = config.clusters().get(id);
+        return PlanSavings.of(plan, c == null ? config.nodeType() : c.nodeType().orElse(config.nodeType()),
+                c == null ? config.nodes() : c.nodes().orElse(config.nodes()),
+                c == null ? config.nodeHourPrice() : c.nodeHourPrice().orElse(config.nodeHourPrice()), java.time.ZoneOffset.UTC);
+    }
+
     @GET
     @Path("{id}/plan.svg")
     @jakarta.ws.rs.Produces("image/svg+xml")
@@ -111,6 +137,6 @@ public class PauseResumePipelines implements Bootstrap.Step {
         manager.requireKnown(id);
         ClusterPlan plan = manager.planOf(id).orElseThrow(() -> ApiException.notFound(
                 "cluster '" + id + "' has no plan yet: POST /pipelines/pause-resume/runs"));
-        return PlanSvg.render(plan, manager.recentCpu(id));
+        return PlanSvg.render(plan, manager.recentCpu(id), savings(id, plan).summary());
     }
 }

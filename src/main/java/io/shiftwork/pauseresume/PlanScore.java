@@ -26,7 +26,7 @@ public record PlanScore(long busy, long busyPaused, double idleRunHours, double 
     /** [start, end). */
     public record Interval(Instant start, Instant end) {
 
-        double hoursOverlapping(Instant a, Instant b) {
+        public double hoursOverlapping(Instant a, Instant b) {
             Instant s = a.isAfter(start) ? a : start;
             Instant e = b.isBefore(end) ? b : end;
             return e.isAfter(s) ? Duration.between(s, e).toSeconds() / 3600.0 : 0;
