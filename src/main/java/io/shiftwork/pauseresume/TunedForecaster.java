@@ -18,15 +18,20 @@ import java.util.List;
 public class TunedForecaster implements Forecaster {
 
     /** One candidate setting of the seasonal model; {@code never}: plan no pause at all. */
-    public record Setting(boolean weekly, int neighbours, double quantile, boolean never) {
+    public record Setting(boolean weekly, int neighbours, double quantile, boolean never, int recentDays) {
+
+        Setting(boolean weekly, int neighbours, double quantile, boolean never) {
+            this(weekly, neighbours, quantile, never, 7);
+        }
 
         SeasonalForecaster forecaster() {
-            return new SeasonalForecaster(quantile, neighbours, 7, weekly);
+            return new SeasonalForecaster(quantile, neighbours, recentDays, weekly);
         }
 
         @Override
         public String toString() {
-            return never ? "never pause" : (weekly ? "weekly" : "daily") + " ±" + neighbours * 5 + " min q" + quantile;
+            return never ? "never pause" : (weekly ? "weekly" : "daily") + (recentDays != 7 ? " over " + recentDays + " days" : "")
+                    + " ±" + neighbours * 5 + " min q" + quantile;
         }
     }
 
@@ -34,7 +39,11 @@ public class TunedForecaster implements Forecaster {
     public record Choice(Setting setting, PlanScore validation, int validationDays) {
     }
 
+    static final boolean RECENT_SETTINGS = Boolean.parseBoolean(System.getProperty("tuner.recent", "true"));
     static final List<Setting> SETTINGS = settings();
+    /** Pauses into load a setting may have had, per 14 days replayed (the risk target); {@code -Dtuner.max-incidents}. */
+    static final double MAX_INCIDENTS_PER_14_DAYS = Double.parseDouble(System.getProperty("tuner.max-incidents", "1"));
+    static final boolean LITTLE_HISTORY_NO_PAUSE = Boolean.parseBoolean(System.getProperty("tuner.little-history-no-pause", "true"));
     static final Setting NEVER = new Setting(false, 0, 1, true);
 
     private final double threshold;
@@ -64,6 +73,12 @@ public class TunedForecaster implements Forecaster {
                 }
             }
         }
+        if (RECENT_SETTINGS) {
+            // the last 2 days only: follows a rhythm that changes (a workload that stops) within days
+            for (int neighbours : new int[] { 3, 12 }) {
+                out.add(new Setting(false, neighbours, 1.0, false, 2));
+            }
+        }
         return List.copyOf(out);
     }
 
@@ -81,6 +96,9 @@ public class TunedForecaster implements Forecaster {
             int days = (int) Math.min(validationDays, Duration.between(firstDay, end).toDays() - 2);
             if (days >= 2) {
                 chosen = choose(clusterId, known, end.minus(Duration.ofDays(days)), end, days);
+            } else if (LITTLE_HISTORY_NO_PAUSE) {
+                // too little history to replay anything: no pause (a forecaster that cannot be checked is not trusted)
+                chosen = NEVER;
             }
         }
         List<ForecastPoint> forecast = chosen.never() ? fallback.forecaster().forecast(clusterId, known, from, horizon)
@@ -106,7 +124,9 @@ public class TunedForecaster implements Forecaster {
         Setting best = NEVER;
         PlanScore bestScore = PlanScore.EMPTY;
         for (int k = 0; k < scores.length; k++) {
-            boolean safe = scores[k].busyWhilePaused() <= maxBusyWhilePaused && scores[k].capturedHours() > 0;
+            // risk as users feel it too: at most MAX_INCIDENTS_PER_14_DAYS pauses into load, pro rata over the days replayed
+            boolean safe = scores[k].busyWhilePaused() <= maxBusyWhilePaused && scores[k].capturedHours() > 0
+                    && scores[k].incidents() <= MAX_INCIDENTS_PER_14_DAYS * days / 14.0;
             if (safe && scores[k].capturedHours() > bestScore.capturedHours()) {
                 best = SETTINGS.get(k);
                 bestScore = scores[k];
