@@ -43,7 +43,8 @@ public class TunedForecaster implements Forecaster {
     static final List<Setting> SETTINGS = settings();
     /** Pauses into load a setting may have had, per 14 days replayed (the risk target); {@code -Dtuner.max-incidents}. */
     static final double MAX_INCIDENTS_PER_14_DAYS = Double.parseDouble(System.getProperty("tuner.max-incidents", "1"));
-    static final boolean LITTLE_HISTORY_NO_PAUSE = Boolean.parseBoolean(System.getProperty("tuner.little-history-no-pause", "true"));
+    /** With too little history to replay: the highest CPU of every day known, ±60 minutes. */
+    static final Setting CAUTIOUS = new Setting(false, 12, 1.0, false);
     static final Setting NEVER = new Setting(false, 0, 1, true);
 
     private final double threshold;
@@ -96,9 +97,9 @@ public class TunedForecaster implements Forecaster {
             int days = (int) Math.min(validationDays, Duration.between(firstDay, end).toDays() - 2);
             if (days >= 2) {
                 chosen = choose(clusterId, known, end.minus(Duration.ofDays(days)), end, days);
-            } else if (LITTLE_HISTORY_NO_PAUSE) {
-                // too little history to replay anything: no pause (a forecaster that cannot be checked is not trusted)
-                chosen = NEVER;
+            } else {
+                // too little history to replay anything: pause only where every day known was idle for an hour around
+                chosen = CAUTIOUS;
             }
         }
         List<ForecastPoint> forecast = chosen.never() ? fallback.forecaster().forecast(clusterId, known, from, horizon)

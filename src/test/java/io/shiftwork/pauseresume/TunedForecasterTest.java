@@ -71,13 +71,18 @@ class TunedForecasterTest {
     }
 
     @Test
-    void anIdleClusterIsPausedAndShortHistoryIsNot() {
+    void anIdleClusterIsPausedAndShortHistoryOnlyWhereEveryDayWasIdle() {
         TunedForecaster f = tuned();
         assertEquals(1, plan(f, trace(14, t -> 0.5), START.plus(Duration.ofDays(14))).size());
         TunedForecaster young = tuned();
-        assertEquals(List.of(), plan(young, trace(3, t -> 0.5), START.plus(Duration.ofDays(3))),
-                "3 days of history: nothing to replay the forecast on, so no pause");
-        assertEquals(null, young.lastChoice());
+        assertEquals(1, plan(young, trace(3, t -> 0.5), START.plus(Duration.ofDays(3))).size(),
+                "3 days of history, all idle: paused");
+        assertEquals(null, young.lastChoice(), "nothing to replay the forecast on");
+        Instant blip = START.plus(Duration.ofDays(1)).plus(Duration.ofHours(3));
+        List<PausePlanner.Window> cautious = plan(tuned(), trace(3, t -> t.equals(blip) ? 30.0 : 0.5), START.plus(Duration.ofDays(3)));
+        Instant sameTime = START.plus(Duration.ofDays(3)).plus(Duration.ofHours(3));
+        assertTrue(cautious.stream().noneMatch(w -> !sameTime.isBefore(w.pauseAt().minus(HOUR)) && sameTime.isBefore(w.resumeAt().plus(HOUR))),
+                "little history: no pause within an hour of the time any known day was busy: " + cautious);
     }
 
     @Test
