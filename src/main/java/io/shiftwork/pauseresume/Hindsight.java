@@ -15,8 +15,15 @@ import java.util.List;
  */
 public final class Hindsight {
 
-    /** The bound: {@code idleCapture} as {@link PlanScore#idleCapture()} counts it, reached with {@code busyPaused} busy samples paused. */
-    public record Bound(double idleCapture, long busyPaused, long busyAllowed, long busy) {
+    /**
+     * The bound: the hindsight plan's {@code windows} and their {@link PlanScore} (so {@code idleCapture} is counted exactly as
+     * for any plan), reached with {@code busyPaused} of the {@code busyAllowed} busy samples paused.
+     */
+    public record Bound(List<PausePlanner.Window> windows, PlanScore score, long busyPaused, long busyAllowed, long busy) {
+
+        public double idleCapture() {
+            return score.idleCapture();
+        }
     }
 
     /** An idle run: contiguous samples below the threshold in [start, end); {@code busyBefore}: busy samples between it and the previous run. */
@@ -40,7 +47,7 @@ public final class Hindsight {
             boolean isBusy = s.cpu() >= threshold;
             boolean contiguous = runEnd != null && Duration.between(runEnd, s.at()).compareTo(Forecaster.STEP) < 0;
             if (runStart != null && (isBusy || !contiguous)) {
-                runs.add(new Run(runStart, runEnd, busySinceRun));
+                runs.add(new Run(runStart, runEnd.isAfter(to) ? to : runEnd, busySinceRun));
                 busySinceRun = 0;
                 runStart = null;
             }
@@ -53,19 +60,28 @@ public final class Hindsight {
             }
         }
         if (runStart != null) {
-            runs.add(new Run(runStart, runEnd, busySinceRun));
+            runs.add(new Run(runStart, runEnd.isAfter(to) ? to : runEnd, busySinceRun));
         }
         int allowed = (int) Math.floor(maxBusyWhilePaused * busy + 1e-9);
-        // best[r][b]: most paused minutes with windows inside the first r runs, b busy samples paused
-        long[][] best = new long[runs.size() + 1][allowed + 1];
-        for (int j = 0; j < runs.size(); j++) {
+        int n = runs.size();
+        // best[r][b]: most captured minutes (paused inside idle runs >= minPause) with windows inside the first r runs,
+        // b busy samples paused; parent/parentCost: the window that reached it (parent -1: run r-1 not paused)
+        long[][] best = new long[n + 1][allowed + 1];
+        int[][] parent = new int[n + 1][allowed + 1];
+        int[][] parentCost = new int[n + 1][allowed + 1];
+        for (int j = 0; j < n; j++) {
             System.arraycopy(best[j], 0, best[j + 1], 0, allowed + 1);
+            java.util.Arrays.fill(parent[j + 1], -1);
             Run last = runs.get(j);
             Instant resumeAt = last.end().isBefore(to) ? last.end().minus(resumeLead) : last.end();
             long cost = 0;
+            long middle = 0;
             for (int i = j; i >= 0; i--) {
                 if (i < j) {
                     cost += runs.get(i + 1).busyBefore();
+                    if (i + 1 < j) {
+                        middle += captured(runs.get(i + 1), runs.get(i + 1).start(), runs.get(i + 1).end(), minPause);
+                    }
                 }
                 if (cost > allowed) {
                     break;
@@ -75,18 +91,48 @@ public final class Hindsight {
                 if (!pauseAt.isBefore(runs.get(i).end()) || minutes < minPause.toMinutes()) {
                     continue;
                 }
+                long gain = i == j ? captured(last, pauseAt, resumeAt, minPause)
+                        : captured(runs.get(i), pauseAt, resumeAt, minPause) + middle + captured(last, pauseAt, resumeAt, minPause);
                 for (int b = (int) cost; b <= allowed; b++) {
-                    best[j + 1][b] = Math.max(best[j + 1][b], best[i][b - (int) cost] + minutes);
+                    long candidate = best[i][b - (int) cost] + gain;
+                    if (candidate > best[j + 1][b]) {
+                        best[j + 1][b] = candidate;
+                        parent[j + 1][b] = i;
+                        parentCost[j + 1][b] = (int) cost;
+                    }
                 }
             }
         }
-        double idleRunHours = PlanScore.of(List.of(), samples, from, to, threshold, minPause).idleRunHours();
-        long[] last = best[runs.size()];
+        long[] last = best[n];
         int used = 0;
         for (int b = 0; b <= allowed; b++) {
             used = last[b] > last[used] ? b : used;
         }
-        double capture = idleRunHours == 0 ? 1 : last[used] / 60.0 / idleRunHours;
-        return new Bound(capture, used, allowed, busy);
+        List<PausePlanner.Window> windows = new ArrayList<>();
+        int b = used;
+        for (int j = n; j > 0;) {
+            int i = parent[j][b];
+            if (i < 0) {
+                j--;
+                continue;
+            }
+            Run end = runs.get(j - 1);
+            Instant resumeAt = end.end().isBefore(to) ? end.end().minus(resumeLead) : end.end();
+            windows.add(0, new PausePlanner.Window(runs.get(i).start().plus(Guards.CPU_LOOKBACK), resumeAt, false));
+            b -= parentCost[j][b];
+            j = i;
+        }
+        PlanScore score = PlanScore.of(windows, samples, from, to, threshold, minPause);
+        return new Bound(windows, score, score.busyPaused(), allowed, busy);
+    }
+
+    /** Minutes of [a, b) inside {@code run}, when the run lasts at least {@code minPause}. */
+    private static long captured(Run run, Instant a, Instant b, Duration minPause) {
+        if (Duration.between(run.start(), run.end()).compareTo(minPause) < 0) {
+            return 0;
+        }
+        Instant s = a.isAfter(run.start()) ? a : run.start();
+        Instant e = b.isBefore(run.end()) ? b : run.end();
+        return e.isAfter(s) ? Duration.between(s, e).toMinutes() : 0;
     }
 }

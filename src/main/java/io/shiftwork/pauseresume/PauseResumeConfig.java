@@ -102,6 +102,18 @@ public interface PauseResumeConfig {
     @WithDefault("7")
     int validationDays();
 
+    /** Node type of the managed clusters, for the savings each plan states (per cluster: {@code clusters.<id>.node-type}). */
+    @WithDefault("ra3.xlplus")
+    String nodeType();
+
+    /** Node count of the managed clusters, for the savings each plan states (per cluster: {@code clusters.<id>.nodes}). */
+    @WithDefault("2")
+    int nodes();
+
+    /** On-demand price of one node-hour (ra3.xlplus in us-east-1: 1.086), for the savings each plan states. */
+    @WithDefault("1.086")
+    double nodeHourPrice();
+
     /** {@code built-in} (the tuned seasonal model, no AWS service) or {@code amazon-forecast}. */
     @WithDefault("built-in")
     String forecaster();
@@ -143,5 +155,11 @@ public interface PauseResumeConfig {
         boolean openEnded();
 
         Optional<Duration> maxPause();
+
+        Optional<String> nodeType();
+
+        Optional<Integer> nodes();
+
+        Optional<Double> nodeHourPrice();
     }
 }

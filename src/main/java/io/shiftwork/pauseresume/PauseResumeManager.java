@@ -722,7 +722,7 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
         ClusterPlan plan = plans.get(cluster).orElseThrow(() -> io.shiftwork.pipelines.ApiException.notFound(
                 "no plan for cluster '" + cluster + "' yet: POST /pipelines/pause-resume/runs"));
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("cluster", cluster);
+        out.put("clusterId", cluster);
         out.put("computedAt", plan.computedAt().toString());
         out.put("zone", zone(cluster).getId());
         out.put("threshold", plan.threshold());

@@ -104,11 +104,27 @@ public class PauseResumePipelines implements Bootstrap.Step {
         }
     }
 
+    /**
+     * The current plan: windows (open-ended ones with their maximum and wake paths), hold, zone, with what it is
+     * expected to save ({@code savings}: {@link PlanSavings}) and the forecast it was made from.
+     */
     @GET
     @Path("{id}/plan")
     @jakarta.ws.rs.Produces("application/json")
     public Map<String, Object> plan(@PathParam("id") String id) {
-        return manager.planView(id);
+        Map<String, Object> out = manager.planView(id);
+        ClusterPlan plan = manager.planOf(id).orElseThrow(() -> ApiException.notFound(
+                "cluster '" + id + "' has no plan yet: POST /pipelines/pause-resume/runs"));
+        out.put("savings", savings(id, plan));
+        out.put("forecast", plan.forecast());
+        return out;
+    }
+
+    PlanSavings savings(String id, ClusterPlan plan) {
+        PauseResumeConfig.ClusterConfig c = config.clusters().get(id);
+        return PlanSavings.of(plan, c == null ? config.nodeType() : c.nodeType().orElse(config.nodeType()),
+                c == null ? config.nodes() : c.nodes().orElse(config.nodes()),
+                c == null ? config.nodeHourPrice() : c.nodeHourPrice().orElse(config.nodeHourPrice()), java.time.ZoneOffset.UTC);
     }
 
     @GET
@@ -118,6 +134,6 @@ public class PauseResumePipelines implements Bootstrap.Step {
         manager.requireKnown(id);
         ClusterPlan plan = manager.planOf(id).orElseThrow(() -> ApiException.notFound(
                 "cluster '" + id + "' has no plan yet: POST /pipelines/pause-resume/runs"));
-        return PlanSvg.render(plan, manager.recentCpu(id));
+        return PlanSvg.render(plan, manager.recentCpu(id), savings(id, plan).summary());
     }
 }

@@ -19,6 +19,11 @@ public final class PlanSvg {
     }
 
     public static String render(ClusterPlan plan, List<Sample> actual) {
+        return render(plan, actual, null);
+    }
+
+    /** {@code caption}: a line under the title, such as the plan's expected savings ({@link PlanSavings#summary()}). */
+    public static String render(ClusterPlan plan, List<Sample> actual, String caption) {
         Instant from = plan.forecast().isEmpty() ? plan.computedAt() : plan.forecast().get(0).at();
         Instant to = plan.forecast().isEmpty() ? from.plus(Duration.ofDays(1))
                 : plan.forecast().get(plan.forecast().size() - 1).at().plus(Forecaster.STEP);
@@ -65,6 +70,10 @@ public final class PlanSvg {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%.0f%%</text><text x=\"4\" y=\"%d\">0%%</text>%n", 4, PAD, top, H - PAD));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"13\">%s — actual (dark), forecast (blue), "
                 + "upper quantile (orange), pauses (shaded)</text>%n", PAD, plan.clusterId()));
+        if (caption != null) {
+            svg.append(String.format(Locale.ROOT, "<text class=\"savings\" x=\"%d\" y=\"34\">%s</text>%n", PAD,
+                    caption.replace("&", "&amp;").replace("<", "&lt;")));
+        }
         return svg.append("</svg>\n").toString();
     }
 

@@ -10,26 +10,32 @@ import java.util.List;
  * The built-in forecaster, tuned per cluster by walk-forward validation: before each forecast it replays the
  * last days of the cluster's own history as production would (forecast a day from what came before, plan,
  * guard, score) for a few seasonal settings — weekly or daily cycle, how wide a time window counts as "the
- * same time", which upper quantile — and forecasts with the setting that paused most while keeping busy
- * samples inside pauses within {@code maxBusyWhilePaused}. When no setting pauses at all within it, it
+ * same time", which upper quantile — and forecasts with the setting that captured most while keeping busy
+ * samples inside pauses within {@code maxBusyWhilePaused}
+ * (captured as {@link PlanScore} counts it: paused time inside idle runs of at least {@code minPause}). When no setting pauses at all within it, it
  * forecasts no idle time: a cluster whose load it cannot predict is not paused. Pure.
  */
 public class TunedForecaster implements Forecaster {
 
     /** One candidate setting of the seasonal model; {@code never}: plan no pause at all. */
-    public record Setting(boolean weekly, int neighbours, double quantile, boolean never) {
+    public record Setting(boolean weekly, int neighbours, double quantile, boolean never, int recentDays) {
+
+        Setting(boolean weekly, int neighbours, double quantile, boolean never) {
+            this(weekly, neighbours, quantile, never, 7);
+        }
 
         SeasonalForecaster forecaster() {
             return forecaster(java.time.ZoneOffset.UTC);
         }
 
         SeasonalForecaster forecaster(java.time.ZoneId zone) {
-            return new SeasonalForecaster(quantile, neighbours, 7, weekly, zone);
+            return new SeasonalForecaster(quantile, neighbours, recentDays, weekly, zone);
         }
 
         @Override
         public String toString() {
-            return never ? "never pause" : (weekly ? "weekly" : "daily") + " ±" + neighbours * 5 + " min q" + quantile;
+            return never ? "never pause" : (weekly ? "weekly" : "daily") + (recentDays != 7 ? " over " + recentDays + " days" : "")
+                    + " ±" + neighbours * 5 + " min q" + quantile;
         }
     }
 
@@ -37,7 +43,12 @@ public class TunedForecaster implements Forecaster {
     public record Choice(Setting setting, PlanScore validation, int validationDays) {
     }
 
+    static final boolean RECENT_SETTINGS = Boolean.parseBoolean(System.getProperty("tuner.recent", "true"));
     static final List<Setting> SETTINGS = settings();
+    /** Pauses into load a setting may have had, per 14 days replayed (the risk target); {@code -Dtuner.max-incidents}. */
+    static final double MAX_INCIDENTS_PER_14_DAYS = Double.parseDouble(System.getProperty("tuner.max-incidents", "1"));
+    /** With too little history to replay: the highest CPU of every day known, ±60 minutes. */
+    static final Setting CAUTIOUS = new Setting(false, 12, 1.0, false);
     static final Setting NEVER = new Setting(false, 0, 1, true);
 
     private final double threshold;
@@ -68,6 +79,12 @@ public class TunedForecaster implements Forecaster {
                 }
             }
         }
+        if (RECENT_SETTINGS) {
+            // the last 2 days only: follows a rhythm that changes (a workload that stops) within days
+            for (int neighbours : new int[] { 3, 12 }) {
+                out.add(new Setting(false, neighbours, 1.0, false, 2));
+            }
+        }
         return List.copyOf(out);
     }
 
@@ -91,6 +108,9 @@ public class TunedForecaster implements Forecaster {
             int days = (int) Math.min(validationDays, Duration.between(firstDay, end).toDays() - 2);
             if (days >= 2) {
                 chosen = choose(clusterId, known, end.minus(Duration.ofDays(days)), end, days);
+            } else {
+                // too little history to replay anything: pause only where every day known was idle for an hour around
+                chosen = CAUTIOUS;
             }
         }
         List<ForecastPoint> forecast = chosen.never() ? fallback.forecaster(zone).forecast(clusterId, known, from, horizon)
@@ -116,8 +136,10 @@ public class TunedForecaster implements Forecaster {
         Setting best = NEVER;
         PlanScore bestScore = PlanScore.EMPTY;
         for (int k = 0; k < scores.length; k++) {
-            boolean safe = scores[k].busyWhilePaused() <= maxBusyWhilePaused && scores[k].pausedHours() > 0;
-            if (safe && scores[k].pausedHours() > bestScore.pausedHours()) {
+            // risk as users feel it too: at most MAX_INCIDENTS_PER_14_DAYS pauses into load, pro rata over the days replayed
+            boolean safe = scores[k].busyWhilePaused() <= maxBusyWhilePaused && scores[k].capturedHours() > 0
+                    && scores[k].incidents() <= MAX_INCIDENTS_PER_14_DAYS * days / 14.0;
+            if (safe && scores[k].capturedHours() > bestScore.capturedHours()) {
                 best = SETTINGS.get(k);
                 bestScore = scores[k];
             }

@@ -44,10 +44,14 @@ class HindsightTest {
     void aBudgetOfTwoBusySamplesPausesThroughBothSpikes() {
         List<Sample> trace = officeWithNightlySpike(2);
         Hindsight.Bound b = Hindsight.bound(trace, START, START.plus(Duration.ofDays(2)), 10, HOUR, LEAD, 0.01);
-        // 00:30–07:45 and 18:30–07:45 instead of four pauses: 435 + 795 + 330 minutes
+        // 00:30–07:45 and 18:30–07:45 instead of four pauses: 435 + 795 + 330 minutes paused, of which the two
+        // 5-minute spikes are not captured: 430 + 790 + 330
         assertEquals(2, b.busyAllowed());
         assertEquals(2, b.busyPaused());
-        assertEquals(1560 / 60.0 / (27 + 50 / 60.0), b.idleCapture(), 1e-9);
+        assertEquals(1550 / 60.0 / (27 + 50 / 60.0), b.idleCapture(), 1e-9);
+        assertEquals(3, b.windows().size());
+        assertEquals(2, b.score().incidents(), "each pause through a spike is a pause into load");
+        assertEquals(1560 / 60.0, b.score().pausedHours(), 1e-9);
     }
 
     @Test

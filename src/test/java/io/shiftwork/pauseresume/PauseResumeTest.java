@@ -120,7 +120,15 @@ class PauseResumeTest {
 
         given().get("/clusters/quiet/plan.svg").then().statusCode(200).contentType(containsString("image/svg+xml"))
                 .body(containsString("<svg"), containsString("class=\"pause\""), containsString("class=\"threshold\""),
-                        containsString("class=\"actual\""), containsString("class=\"upper\""));
+                        containsString("class=\"actual\""), containsString("class=\"upper\""), containsString("class=\"savings\""));
+        // the plan states what it is expected to save (2 × ra3.xlplus at 1.086 by default)
+        given().get("/clusters/quiet/plan").then().statusCode(200).body("clusterId", equalTo("quiet"))
+                .body("savings.nodes", equalTo(2)).body("savings.nodeType", equalTo("ra3.xlplus"))
+                .body("savings.pausedHours", org.hamcrest.Matchers.greaterThan(0f))
+                .body("savings.savedVsAlwaysOn", org.hamcrest.Matchers.greaterThan(0f))
+                .body("savings.fixedSchedulePausedHours", org.hamcrest.Matchers.notNullValue())
+                .body("savings.savedVsFixedSchedule", org.hamcrest.Matchers.notNullValue());
+        given().get("/clusters/nope/plan").then().statusCode(404);
     }
 
     @Test

@@ -71,12 +71,18 @@ class TunedForecasterTest {
     }
 
     @Test
-    void anIdleClusterIsPausedAndShortHistoryFallsBackToTheDefaultSetting() {
+    void anIdleClusterIsPausedAndShortHistoryOnlyWhereEveryDayWasIdle() {
         TunedForecaster f = tuned();
         assertEquals(1, plan(f, trace(14, t -> 0.5), START.plus(Duration.ofDays(14))).size());
         TunedForecaster young = tuned();
-        assertEquals(1, plan(young, trace(3, t -> 0.5), START.plus(Duration.ofDays(3))).size());
-        assertEquals(null, young.lastChoice(), "3 days of history: nothing to validate on, the default setting");
+        assertEquals(1, plan(young, trace(3, t -> 0.5), START.plus(Duration.ofDays(3))).size(),
+                "3 days of history, all idle: paused");
+        assertEquals(null, young.lastChoice(), "nothing to replay the forecast on");
+        Instant blip = START.plus(Duration.ofDays(1)).plus(Duration.ofHours(3));
+        List<PausePlanner.Window> cautious = plan(tuned(), trace(3, t -> t.equals(blip) ? 30.0 : 0.5), START.plus(Duration.ofDays(3)));
+        Instant sameTime = START.plus(Duration.ofDays(3)).plus(Duration.ofHours(3));
+        assertTrue(cautious.stream().noneMatch(w -> !sameTime.isBefore(w.pauseAt().minus(HOUR)) && sameTime.isBefore(w.resumeAt().plus(HOUR))),
+                "little history: no pause within an hour of the time any known day was busy: " + cautious);
     }
 
     @Test
@@ -94,5 +100,45 @@ class TunedForecasterTest {
                 START.plus(Duration.ofDays(1)), 10, HOUR);
         assertEquals(20, score.busy());
         assertEquals(8, score.busyPaused(), "the load running 40 minutes late");
+    }
+
+    @Test
+    void aSettingThatPausedIntoLoadTooOftenIsNotChosen() {
+        // busy 08:00-18:00, and one 11 % blip at a random night time every day: every night pause runs into load
+        SplittableRandom random = new SplittableRandom(3);
+        int[] blip = new int[14];
+        for (int d = 0; d < 14; d++) {
+            blip[d] = 19 * 12 + random.nextInt(12 * 12);
+        }
+        List<Sample> history = trace(14, t -> {
+            int h = t.atZone(ZoneOffset.UTC).getHour();
+            int slot = (int) (Duration.between(START, t).toMinutes() / 5);
+            int day = slot / 288;
+            return h >= 8 && h < 18 || slot % 288 == blip[day] % 288 ? 11.0 + (h >= 8 && h < 18 ? 50 : 0) : 2.0;
+        });
+        TunedForecaster f = tuned();
+        plan(f, history, START.plus(Duration.ofDays(14)));
+        assertTrue(f.lastChoice().validation().incidents() <= 7 / 14.0,
+                "at most 1 pause into load per 14 days replayed: " + f.lastChoice());
+    }
+
+    @Test
+    void aWorkloadThatStopsIsFollowedWithinDays() {
+        Instant stop = START.plus(Duration.ofDays(14));
+        List<Sample> history = trace(28, t -> {
+            int h = t.atZone(ZoneOffset.UTC).getHour();
+            return t.isBefore(stop) && h >= 8 && h < 18 ? 60.0 : 2.0;
+        });
+        int firstFullDay = -1;
+        for (int d = 1; d <= 14 && firstFullDay < 0; d++) {
+            Instant day = stop.plus(Duration.ofDays(d));
+            List<PausePlanner.Window> w = plan(tuned(), history.stream().filter(s -> s.at().isBefore(day)).toList(), day);
+            double hours = w.stream().mapToDouble(x -> Duration.between(x.pauseAt(), x.resumeAt()).toMinutes() / 60.0).sum();
+            if (hours >= 23) {
+                firstFullDay = d;
+            }
+        }
+        System.out.println("stopped workload: first day paused through: " + firstFullDay);
+        assertTrue(firstFullDay > 0 && firstFullDay <= 4, "paused through the day " + firstFullDay + " days after the load stopped");
     }
 }
