@@ -122,6 +122,15 @@ public interface StatementsConfig {
     @WithDefault("4")
     int consumers();
 
+    /**
+     * How long a received completion event stays invisible to the other consumers; while it is being applied the
+     * consumer extends it by as much every half of it (ChangeMessageVisibility), so an apply longer than this (a
+     * throttled next submit, a slow step) is never delivered twice nor counted towards the dead-letter queue's
+     * maxReceiveCount; a consumer that died lets it show again after this long.
+     */
+    @WithDefault("PT60S")
+    Duration visibilityTimeout();
+
     /** Messages per ReceiveMessage (SQS: 1-10). */
     @WithDefault("10")
     int receiveMaxMessages();
