@@ -26,7 +26,7 @@ import io.shiftwork.pipelines.Step;
  * whichever replica applies the completion, also after a restart. The list of steps is kept with the run.
  */
 @ApplicationScoped
-@Named("sequence")
+@Named("stepSequence")
 @RegisterForReflection
 public class StepSequence {
 
@@ -112,7 +112,7 @@ public class StepSequence {
                 }
                 return x.withStep(Step.started(stepName(steps.get(index)), started)).withStatus(RunStatus.RUNNING);
             };
-            Run seen = deferred ? runs.current(runId).orElse(null) : null;
+            Run seen = deferred ? runs.find(runId).orElse(null) : null; // as stored: the inputs and status the step runs on
             List<String> flow = seen == null ? List.of() : (List<String>) seen.context().get("steps");
             // only a step known to submit a statement runs before the run is written: any other step may read the
             // run from the store and must find the steps before it recorded
