@@ -44,9 +44,22 @@ public class Correlations {
     private final DynamoDbClient dynamo;
     private final StatementsConfig config;
 
+    private final java.util.concurrent.ExecutorService fanOut;
+
     public Correlations(DynamoDbClient dynamo, StatementsConfig config) {
         this.dynamo = dynamo;
         this.config = config;
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.fanOut = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, config.indexShards()), r -> {
+            Thread t = new Thread(r, "status-index-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        fanOut.shutdownNow();
     }
 
     public void createTable() {
@@ -284,14 +297,24 @@ public class Correlations {
      * each at most {@code limit}, merged.
      */
     public List<Correlation> due(String status, long nowMs, int limit) {
-        List<Correlation> out = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<List<Map<String, AttributeValue>>>> shards = new ArrayList<>();
         for (int shard = 0; shard < config.indexShards(); shard++) {
             String key = status + "#" + shard;
-            dynamo.query(b -> b.tableName(config.table()).indexName(BY_STATUS)
+            // the shards at once: a look costs one query's latency, not one per shard
+            shards.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> dynamo.query(b -> b.tableName(config.table())
+                    .indexName(BY_STATUS)
                     .keyConditionExpression("#ss = :k AND nextPollAt <= :now")
                     .expressionAttributeNames(Map.of("#ss", STATUS_SHARD))
                     .expressionAttributeValues(Map.of(":k", s(key), ":now", n(nowMs)))
-                    .limit(limit)).items().forEach(i -> out.add(from(i)));
+                    .limit(limit)).items(), fanOut));
+        }
+        List<Correlation> out = new ArrayList<>();
+        for (var shard : shards) {
+            try {
+                shard.join().forEach(i -> out.add(from(i)));
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
         }
         out.sort(java.util.Comparator.comparingLong(Correlation::nextPollAtMs));
         return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;

@@ -52,6 +52,7 @@ class StatementPlumbingTest {
             return Map.of("shiftwork.statements.recovery-interval", RECOVERY.toString(),
                     "shiftwork.statements.poller-interval", "PT0.2S",
                     "shiftwork.statements.event-timeout", "PT5S",
+                    "shiftwork.statements.index-shards", "4",
                     "shiftwork.stored-procedures.allowed", "public.sp_etl_log_etl_event,public.sp_hangs");
         }
     }
@@ -118,6 +119,7 @@ class StatementPlumbingTest {
 
     @Test
     void theStatusIndexIsShardedAndHoldsOnlyCorrelationsThatAreNotTerminal() {
+        assertEquals(4, config.indexShards(), "the profile's shards took effect");
         TableDescription table = dynamo.describeTable(b -> b.tableName(config.table())).table();
         assertEquals(List.of("statusShard", "nextPollAt"), table.globalSecondaryIndexes().stream()
                 .filter(i -> i.indexName().equals(Correlations.BY_STATUS)).findFirst().orElseThrow().keySchema().stream()
