@@ -25,20 +25,20 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * A completion event stays invisible for as long as it is being applied, however long that takes: the apply here
- * outlasts the visibility timeout (its next ExecuteStatement waits for the replica's share of the quota), and the
- * event is still received once.
+ * outlasts the visibility timeout (its next ExecuteStatement waits for the replica's share of the quota), and
+ * another consumer looking at the queue meanwhile never sees the event; it is received once.
  */
 @QuarkusTest
 @TestProfile(CompletionVisibilityTest.SlowApply.class)
 @QuarkusTestResource(value = LocalAwsTestResource.class, restrictToAnnotatedClass = true)
 class CompletionVisibilityTest {
 
-    /** Visibility 2 s; one ExecuteStatement per 5 s, so applying the first step's completion takes about 5 s. */
+    /** Visibility 4 s; one ExecuteStatement per 10 s, so applying the first step's completion takes about 10 s. */
     public static class SlowApply implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("shiftwork.statements.visibility-timeout", "PT2S",
-                    "shiftwork.statements.execute-rate", "0.2",
+            return Map.of("shiftwork.statements.visibility-timeout", "PT4S",
+                    "shiftwork.statements.execute-rate", "0.1",
                     "shiftwork.statements.event-timeout", "PT60S");
         }
     }
@@ -50,13 +50,15 @@ class CompletionVisibilityTest {
     @Inject
     MeterRegistry metrics;
     @Inject
+    software.amazon.awssdk.services.dynamodb.DynamoDbClient dynamo;
+    @Inject
     StatementsConfig config;
 
     @Test
     void anEventIsReceivedOnceWhileItsApplyOutlastsTheVisibilityTimeout() {
-        assertEquals(Duration.ofSeconds(2), config.visibilityTimeout(), "the profile's visibility took effect");
+        assertEquals(Duration.ofSeconds(4), config.visibilityTimeout(), "the profile's visibility took effect");
         String queueUrl = sqs.getQueueUrl(b -> b.queueName(config.queue())).queueUrl();
-        assertEquals("2", sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("VisibilityTimeout"))
+        assertEquals("4", sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNamesWithStrings("VisibilityTimeout"))
                 .attributesAsStrings().get("VisibilityTimeout"), "the queue's own visibility is the configured one");
         new RedshiftSql(data, "shiftwork-test").runFiles("stored-procedures");
         double duplicates = counter("shiftwork.statements.completions.duplicate");
@@ -65,15 +67,38 @@ class CompletionVisibilityTest {
         long started = System.nanoTime();
         String runId = given().contentType(ContentType.JSON).body("{\"event_message\": \"slow apply\"}")
                 .post("/pipelines/stored-procedures/runs").then().statusCode(202).extract().path("runId");
+        // while the first step's completion is applied (its claim held, the next statement not submitted yet), look at
+        // the queue as another replica would: the event must stay invisible. A look with VisibilityTimeout 0 leaves it
+        // where it is for the consumer.
+        String first = StatementNames.of("stored-procedures", runId, "log-started", 1);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "APPLYING".equals(status(first)));
+        int seen = 0;
+        int looks = 0;
+        while ("APPLYING".equals(status(first))) {
+            looks++;
+            // the next step's own event may come while the claim is being closed: only the one being applied counts
+            seen += (int) sqs.receiveMessage(b -> b.queueUrl(queueUrl).visibilityTimeout(0).waitTimeSeconds(1)).messages()
+                    .stream().filter(m -> m.body().contains(first)).count();
+        }
+        assertTrue(looks >= 4, "the apply outlasted the visibility timeout (" + looks + " one-second looks)");
+        assertEquals(0, seen, "the event being applied never became visible to another consumer");
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
                 .until(() -> "SUCCEEDED".equals(given().get("/runs/" + runId).path("status")));
-        assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() >= 4, "the apply outlasted the visibility");
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() >= 8, "the apply outlasted the visibility");
 
         assertEquals(events + 2, counter("shiftwork.statements.completions", "source", "event"), "both steps by their events");
         assertEquals(duplicates, counter("shiftwork.statements.completions.duplicate"),
                 "no event delivered a second time while its apply was running");
         String dlqUrl = sqs.getQueueUrl(b -> b.queueName(config.deadLetterQueue())).queueUrl();
         assertTrue(sqs.receiveMessage(b -> b.queueUrl(dlqUrl).waitTimeSeconds(1)).messages().isEmpty());
+    }
+
+    private String status(String statementName) {
+        var item = dynamo.getItem(b -> b.tableName(config.table()).consistentRead(true)
+                .key(Map.of("statementName", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(statementName))))
+                .item();
+        return item == null || item.isEmpty() ? null : item.get("status").s();
     }
 
     private double counter(String name, String... tags) {
