@@ -63,6 +63,11 @@ public final class Emulators {
         admin("throttle", "{\"rate\":" + rate + "}");
     }
 
+    /** The next {@code times} requests of this Data API operation answer ThrottlingException (0: none). */
+    public void throttleNext(String operation, int times) {
+        admin("throttle", "{\"operation\":" + quote(operation) + ",\"times\":" + times + "}");
+    }
+
     /** resultPageRows, maxActiveStatements or restoreMillis. */
     public void setting(String name, long value) {
         admin("settings", "{\"" + name + "\":" + value + "}");

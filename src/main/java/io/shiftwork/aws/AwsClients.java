@@ -15,9 +15,12 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.forecast.ForecastClient;
@@ -67,6 +70,14 @@ public class AwsClients {
         return DefaultCredentialsProvider.builder().build();
     }
 
+    /**
+     * The one retry policy of every client: the SDK's adaptive mode (ADAPTIVE_V2), {@code shiftwork.aws.max-attempts}
+     * attempts. Its client-side rate limiter is per client, so each replica slows on its own after throttling.
+     */
+    public RetryStrategy retryStrategy() {
+        return AwsRetryStrategy.forRetryMode(RetryMode.ADAPTIVE_V2).toBuilder().maxAttempts(config.maxAttempts()).build();
+    }
+
     /** The endpoint a service is sent to, if not AWS itself. */
     public Optional<URI> endpointFor(String serviceId) {
         URI specific = config.endpoints().get(serviceId);
@@ -76,7 +87,8 @@ public class AwsClients {
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, String serviceId) {
         builder.region(Region.of(config.region()))
                 .credentialsProvider(credentials())
-                .httpClient(http);
+                .httpClient(http)
+                .overrideConfiguration(o -> o.retryStrategy(retryStrategy()));
         endpointFor(serviceId).ifPresent(builder::endpointOverride);
         return builder.build();
     }

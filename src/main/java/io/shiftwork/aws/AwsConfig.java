@@ -36,6 +36,14 @@ public interface AwsConfig {
     /** Secret key when {@code credentials=static}. */
     Optional<String> secretAccessKey();
 
+    /**
+     * Attempts per AWS call, the first included, under the SDK's adaptive retry mode (ADAPTIVE_V2: throttling and
+     * transient errors retried with backoff, and a client-side rate that slows after throttling). The only retry of a
+     * call: nothing in Shiftwork wraps it in another loop.
+     */
+    @WithDefault("3")
+    int maxAttempts();
+
     enum CredentialsType {
         DEFAULT, STATIC
     }

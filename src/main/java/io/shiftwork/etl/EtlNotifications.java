@@ -72,7 +72,8 @@ public class EtlNotifications {
 
     private Run run(Exchange exchange) {
         String runId = exchange.getIn().getHeader(PipelineRunner.RUN_ID, String.class);
-        return runs.current(runId).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
+        // as stored (a consistent read), not this replica's copy: another replica may have written the last step
+        return runs.find(runId).orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
     }
 
     private static Map<String, Object> message(Run run, String event) {

@@ -31,15 +31,35 @@ import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 @ApplicationScoped
 public class Correlations {
 
-    static final String BY_STATUS = "by-status";
+    /**
+     * Sparse and sharded: only a correlation that is not terminal has {@code statusShard} ({@code <status>#<n>}, n
+     * from its name's hash modulo {@code shiftwork.statements.index-shards}), so the index holds what recovery and the
+     * poller look for and nothing else, spread over as many partition keys as there are shards.
+     */
+    static final String BY_STATUS = "by-status-shard";
+    static final String STATUS_SHARD = "statusShard";
     private static final Map<String, String> NAMES = Map.of("#s", "status");
+    private static final Map<String, String> SHARD_NAMES = Map.of("#s", "status", "#ss", STATUS_SHARD);
 
     private final DynamoDbClient dynamo;
     private final StatementsConfig config;
 
+    private final java.util.concurrent.ExecutorService fanOut;
+
     public Correlations(DynamoDbClient dynamo, StatementsConfig config) {
         this.dynamo = dynamo;
         this.config = config;
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.fanOut = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, config.indexShards()), r -> {
+            Thread t = new Thread(r, "status-index-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        fanOut.shutdownNow();
     }
 
     public void createTable() {
@@ -47,19 +67,43 @@ public class Correlations {
             dynamo.createTable(b -> b.tableName(config.table()).billingMode(BillingMode.PAY_PER_REQUEST)
                     .attributeDefinitions(
                             attribute("statementName", ScalarAttributeType.S),
-                            attribute("status", ScalarAttributeType.S),
+                            attribute(STATUS_SHARD, ScalarAttributeType.S),
                             attribute("nextPollAt", ScalarAttributeType.N))
                     .keySchema(KeySchemaElement.builder().attributeName("statementName").keyType(KeyType.HASH).build())
-                    .globalSecondaryIndexes(GlobalSecondaryIndex.builder().indexName(BY_STATUS)
-                            .keySchema(KeySchemaElement.builder().attributeName("status").keyType(KeyType.HASH).build(),
-                                    KeySchemaElement.builder().attributeName("nextPollAt").keyType(KeyType.RANGE).build())
-                            .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build()));
+                    .globalSecondaryIndexes(statusIndex()));
             dynamo.waiter().waitUntilTableExists(b -> b.tableName(config.table()));
             dynamo.updateTimeToLive(b -> b.tableName(config.table()).timeToLiveSpecification(
                     TimeToLiveSpecification.builder().attributeName("expiresAt").enabled(true).build()));
         } catch (ResourceInUseException exists) {
-            // created before
+            // created before; by a version whose index was the whole table's status: add the sparse one
+            boolean indexed = dynamo.describeTable(b -> b.tableName(config.table())).table().globalSecondaryIndexes()
+                    .stream().anyMatch(i -> i.indexName().equals(BY_STATUS));
+            if (!indexed) {
+                GlobalSecondaryIndex index = statusIndex();
+                dynamo.updateTable(b -> b.tableName(config.table())
+                        .attributeDefinitions(attribute(STATUS_SHARD, ScalarAttributeType.S),
+                                attribute("nextPollAt", ScalarAttributeType.N))
+                        .globalSecondaryIndexUpdates(u -> u.create(c -> c.indexName(index.indexName())
+                                .keySchema(index.keySchema()).projection(index.projection()))));
+            }
         }
+    }
+
+    private static GlobalSecondaryIndex statusIndex() {
+        return GlobalSecondaryIndex.builder().indexName(BY_STATUS)
+                .keySchema(KeySchemaElement.builder().attributeName(STATUS_SHARD).keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName("nextPollAt").keyType(KeyType.RANGE).build())
+                .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build();
+    }
+
+    /** The index key of a correlation in a status that is not terminal: {@code <status>#<shard>}. */
+    public String statusShard(String statementName, String status) {
+        return status + "#" + Math.floorMod(statementName.hashCode(), config.indexShards());
+    }
+
+    private static boolean terminal(String status) {
+        return !(Correlation.SUBMITTING.equals(status) || Correlation.WAITING.equals(status)
+                || Correlation.APPLYING.equals(status));
     }
 
     private static AttributeDefinition attribute(String name, ScalarAttributeType type) {
@@ -75,6 +119,9 @@ public class Correlations {
         item.put("step", s(c.step()));
         item.put("stepIndex", n(c.stepIndex()));
         item.put("status", s(c.status()));
+        if (!terminal(c.status())) {
+            item.put(STATUS_SHARD, s(statusShard(c.statementName(), c.status())));
+        }
         item.put("submittedAt", n(c.submittedAtMs()));
         item.put("nextPollAt", n(c.nextPollAtMs()));
         item.put("polls", n(c.polls()));
@@ -106,10 +153,11 @@ public class Correlations {
     public void submitted(String statementName, String statementId, long nextPollAtMs) {
         try {
             dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
-                    .updateExpression("SET statementId = :id, #s = :w, nextPollAt = :p")
+                    .updateExpression("SET statementId = :id, #s = :w, #ss = :ws, nextPollAt = :p")
                     .conditionExpression("#s = :sub")
-                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeNames(SHARD_NAMES)
                     .expressionAttributeValues(Map.of(":id", s(statementId), ":w", s(Correlation.WAITING),
+                            ":ws", s(statusShard(statementName, Correlation.WAITING)),
                             ":p", n(nextPollAtMs), ":sub", s(Correlation.SUBMITTING))));
         } catch (ConditionalCheckFailedException completedAlready) {
             dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
@@ -131,6 +179,7 @@ public class Correlations {
         }
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":a", s(Correlation.APPLYING));
+        values.put(":as", s(statusShard(statementName, Correlation.APPLYING)));
         values.put(":t", s(state.status()));
         values.put(":rows", n(state.rows()));
         values.put(":at", n(System.currentTimeMillis()));
@@ -140,10 +189,10 @@ public class Correlations {
         values.put(":id", s(state.statementId()));
         try {
             return Optional.of(from(dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
-                    .updateExpression("SET #s = :a, finalState = :t, resultRows = :rows, completedAt = :at, "
+                    .updateExpression("SET #s = :a, #ss = :as, finalState = :t, resultRows = :rows, completedAt = :at, "
                             + "errorText = :err, nextPollAt = :d")
                     .conditionExpression("#s = :w AND statementId = :id")
-                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeNames(SHARD_NAMES)
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)).attributes()));
         } catch (ConditionalCheckFailedException duplicate) {
@@ -156,9 +205,9 @@ public class Correlations {
         try {
             dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
                     .updateExpression("SET #s = :f, finalState = :f, errorText = :e, attempts = :n, resultRows = :z, "
-                            + "completedAt = :at")
+                            + "completedAt = :at REMOVE #ss")
                     .conditionExpression("#s = :sub")
-                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeNames(SHARD_NAMES)
                     .expressionAttributeValues(Map.of(":f", s(Correlation.FAILED), ":e", s(error == null ? "" : error),
                             ":n", n(attempts), ":z", n(0), ":at", n(System.currentTimeMillis()),
                             ":sub", s(Correlation.SUBMITTING))));
@@ -228,9 +277,9 @@ public class Correlations {
     public void applied(String statementName, String finalState) {
         try {
             dynamo.updateItem(b -> b.tableName(config.table()).key(key(statementName))
-                    .updateExpression("SET #s = :t")
+                    .updateExpression("SET #s = :t REMOVE #ss")
                     .conditionExpression("#s = :a")
-                    .expressionAttributeNames(NAMES)
+                    .expressionAttributeNames(SHARD_NAMES)
                     .expressionAttributeValues(Map.of(":t", s(finalState), ":a", s(Correlation.APPLYING))));
         } catch (ConditionalCheckFailedException before) {
             // recorded by an earlier attempt
@@ -243,15 +292,32 @@ public class Correlations {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(from(item));
     }
 
-    /** Statements in the given state whose next poll is due. */
+    /**
+     * Statements in the given state whose next poll is due, soonest first: one query per shard of the sparse index,
+     * each at most {@code limit}, merged.
+     */
     public List<Correlation> due(String status, long nowMs, int limit) {
+        List<java.util.concurrent.CompletableFuture<List<Map<String, AttributeValue>>>> shards = new ArrayList<>();
+        for (int shard = 0; shard < config.indexShards(); shard++) {
+            String key = status + "#" + shard;
+            // the shards at once: a look costs one query's latency, not one per shard
+            shards.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> dynamo.query(b -> b.tableName(config.table())
+                    .indexName(BY_STATUS)
+                    .keyConditionExpression("#ss = :k AND nextPollAt <= :now")
+                    .expressionAttributeNames(Map.of("#ss", STATUS_SHARD))
+                    .expressionAttributeValues(Map.of(":k", s(key), ":now", n(nowMs)))
+                    .limit(limit)).items(), fanOut));
+        }
         List<Correlation> out = new ArrayList<>();
-        dynamo.query(b -> b.tableName(config.table()).indexName(BY_STATUS)
-                .keyConditionExpression("#s = :s AND nextPollAt <= :now")
-                .expressionAttributeNames(NAMES)
-                .expressionAttributeValues(Map.of(":s", s(status), ":now", n(nowMs)))
-                .limit(limit)).items().forEach(i -> out.add(from(i)));
-        return out;
+        for (var shard : shards) {
+            try {
+                shard.join().forEach(i -> out.add(from(i)));
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(Correlation::nextPollAtMs));
+        return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
     }
 
     /** Postpones the next poll of a statement still WAITING. */

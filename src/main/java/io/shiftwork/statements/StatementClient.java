@@ -1,6 +1,5 @@
 package io.shiftwork.statements;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -16,13 +15,11 @@ import software.amazon.awssdk.services.redshiftdata.model.SqlParameter;
 
 /**
  * The thin adapter over the Redshift Data API: ExecuteStatement with bound parameters, WithEvent and a
- * ClientToken, and DescribeStatement. Stays under the account's quotas with a token bucket per call, and
- * retries ThrottlingException with jittered backoff.
+ * ClientToken, and DescribeStatement. Paces its calls to this replica's share of the account's quotas (a token
+ * bucket per call: quota ÷ replicas); retries are the SDK's adaptive retry mode's alone.
  */
 @ApplicationScoped
 public class StatementClient {
-
-    private static final int THROTTLE_ATTEMPTS = 8;
 
     private final RedshiftDataClient data;
     private final StatementsConfig config;
@@ -45,7 +42,7 @@ public class StatementClient {
         }
         List<SqlParameter> params = r.parameters().entrySet().stream()
                 .map(e -> SqlParameter.builder().name(e.getKey()).value(e.getValue()).build()).toList();
-        return throttled("ExecuteStatement", executeLimit, () -> data.executeStatement(b -> b
+        return paced("ExecuteStatement", executeLimit, () -> data.executeStatement(b -> b
                 .clusterIdentifier(r.clusterIdentifier())
                 .workgroupName(r.workgroupName())
                 .database(r.database())
@@ -73,14 +70,14 @@ public class StatementClient {
     /** CancelStatement; false when the statement had ended already (nothing left to cancel). */
     public boolean cancel(String statementId) {
         try {
-            return throttled("CancelStatement", describeLimit, () -> data.cancelStatement(b -> b.id(statementId))).status();
+            return paced("CancelStatement", describeLimit, () -> data.cancelStatement(b -> b.id(statementId))).status();
         } catch (software.amazon.awssdk.services.redshiftdata.model.ValidationException ended) {
             return false;
         }
     }
 
     public StatementState describe(String statementId) {
-        DescribeStatementResponse d = throttled("DescribeStatement", describeLimit,
+        DescribeStatementResponse d = paced("DescribeStatement", describeLimit,
                 () -> data.describeStatement(b -> b.id(statementId)));
         java.util.List<StatementState.SubStatement> subs = d.hasSubStatements() ? d.subStatements().stream()
                 .map(s -> new StatementState.SubStatement(s.id(), s.statusAsString(),
@@ -95,7 +92,7 @@ public class StatementClient {
      * ones before it); the same statement name gives the same id (ClientToken). No parameters: the API takes none.
      */
     private String submitBatch(StatementRequest r) {
-        return throttled("BatchExecuteStatement", executeLimit, () -> data.batchExecuteStatement(b -> b
+        return paced("BatchExecuteStatement", executeLimit, () -> data.batchExecuteStatement(b -> b
                 .clusterIdentifier(r.clusterIdentifier())
                 .workgroupName(r.workgroupName())
                 .database(r.database())
@@ -125,7 +122,7 @@ public class StatementClient {
         String token = null;
         do {
             String next = token;
-            software.amazon.awssdk.services.redshiftdata.model.GetStatementResultResponse page = throttled(
+            software.amazon.awssdk.services.redshiftdata.model.GetStatementResultResponse page = paced(
                     "GetStatementResult", describeLimit,
                     () -> data.getStatementResult(b -> b.id(statementId).nextToken(next)));
             pages++;
@@ -170,30 +167,20 @@ public class StatementClient {
         return f.stringValue();
     }
 
-    private <T> T throttled(String operation, RateLimiter limit, Supplier<T> call) {
-        for (int attempt = 0;; attempt++) {
-            limit.acquire();
-            metrics.counter("shiftwork.redshift.data.calls", "operation", operation).increment();
-            try {
-                return call.get();
-            } catch (RedshiftDataException e) {
-                boolean throttling = e.awsErrorDetails() != null
-                        && "ThrottlingException".equals(e.awsErrorDetails().errorCode());
-                if (!throttling || attempt + 1 >= THROTTLE_ATTEMPTS) {
-                    throw e;
-                }
-                metrics.counter("shiftwork.redshift.data.throttled", "operation", operation).increment();
-                sleep(Backoff.jittered(Duration.ofMillis(100), Duration.ofSeconds(5), attempt));
-            }
-        }
-    }
-
-    private static void sleep(Duration d) {
+    /**
+     * Paced to this replica's share of the account's quota; the call itself is retried by the SDK's adaptive retry
+     * mode only (AwsClients), so a ThrottlingException here has outlived those attempts: a refusal.
+     */
+    private <T> T paced(String operation, RateLimiter limit, Supplier<T> call) {
+        limit.acquire();
+        metrics.counter("shiftwork.redshift.data.calls", "operation", operation).increment();
         try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while backing off", e);
+            return call.get();
+        } catch (RedshiftDataException e) {
+            if (e.isThrottlingException()) {
+                metrics.counter("shiftwork.redshift.data.throttled", "operation", operation).increment();
+            }
+            throw e;
         }
     }
 }

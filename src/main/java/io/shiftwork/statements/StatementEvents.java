@@ -8,13 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
  * Reads Data API completion events from SQS. A message that is not such an event, names a statement that is not
  * Shiftwork's, or a statement id that is not the one recorded for its name, goes to the dead-letter queue with the
- * reason and is counted; the consumer never stops. The engine confirms every completion with DescribeStatement.
+ * reason (thrown as {@link RejectedEvent}, moved there by the route's dead-letter handling) and is counted; the
+ * consumer never stops. The engine confirms every completion with DescribeStatement.
  */
 @ApplicationScoped
 @Named("statementEvents")
@@ -22,17 +21,11 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 public class StatementEvents {
 
     private final StatementEngine engine;
-    private final SqsClient sqs;
-    private final StatementsConfig config;
     private final MeterRegistry metrics;
     private final ObjectMapper json;
-    private volatile String deadLetterUrl;
 
-    public StatementEvents(StatementEngine engine, SqsClient sqs, StatementsConfig config, MeterRegistry metrics,
-            ObjectMapper json) {
+    public StatementEvents(StatementEngine engine, MeterRegistry metrics, ObjectMapper json) {
         this.engine = engine;
-        this.sqs = sqs;
-        this.config = config;
         this.metrics = metrics;
         this.json = json;
     }
@@ -67,14 +60,20 @@ public class StatementEvents {
         }
     }
 
+    /** Counts the rejection and throws it: the route's dead-letter handling moves the message to the DLQ. */
     private void reject(String body, String reason) {
         metrics.counter("shiftwork.statements.events.rejected", "reason", reason.substring(0, reason.indexOf(':')))
                 .increment();
-        if (deadLetterUrl == null) {
-            deadLetterUrl = sqs.getQueueUrl(b -> b.queueName(config.deadLetterQueue())).queueUrl();
+        throw new RejectedEvent(reason);
+    }
+
+    /**
+     * A message that is not a completion Shiftwork may apply: malformed, foreign or forged. The
+     * {@code redshift-data-events} route's {@code onException} sends it to the dead-letter queue with the reason.
+     */
+    public static final class RejectedEvent extends RuntimeException {
+        public RejectedEvent(String reason) {
+            super(reason, null, false, false);
         }
-        sqs.sendMessage(b -> b.queueUrl(deadLetterUrl).messageBody(body == null || body.isEmpty() ? "(empty)" : body)
-                .messageAttributes(java.util.Map.of("reason",
-                        MessageAttributeValue.builder().dataType("String").stringValue(reason).build())));
     }
 }

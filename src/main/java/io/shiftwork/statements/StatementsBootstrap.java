@@ -68,9 +68,8 @@ public class StatementsBootstrap implements Bootstrap.Step {
         sqs.setQueueAttributes(b -> b.queueUrl(url).attributes(Map.of(
                 QueueAttributeName.POLICY, policy.toString(),
                 QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"5\"}",
-                // longer than the worst apply (a claim not applied within apply-timeout is applied again anyway)
-                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(Math.min(43_200,
-                        Math.max(60, config.applyTimeout().toSeconds()))))));
+                // the consumer receives with the same and extends it while it applies (StatementRoutes)
+                QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(StatementRoutes.visibilitySeconds(config)))));
         events.putTargets(b -> b.rule(config.rule()).targets(t -> t.id("shiftwork-statements").arn(queueArn)));
     }
 

@@ -45,6 +45,13 @@ public interface StatementsConfig {
     @WithDefault("shiftwork-statements")
     String table();
 
+    /**
+     * Shards of the correlation table's sparse status index ({@code statusShard = <status>#<n>}): the poller and
+     * recovery query each; more shards spread a busy status over more index partitions.
+     */
+    @WithDefault("4")
+    int indexShards();
+
     /** How long a correlation is kept (TTL). */
     @WithDefault("P7D")
     Duration retention();
@@ -99,17 +106,30 @@ public interface StatementsConfig {
     @WithDefault("PT1S")
     Duration pollerInterval();
 
-    /** Data API quota, ExecuteStatement per second (AWS: 30 per account and region). */
+    /**
+     * ExecuteStatement per second from this replica. The Data API's quota (30 a second) is per account and region,
+     * shared by every replica and every other application of the account: set it to quota ÷ replicas (15 for the
+     * two replicas of kubernetes/shiftwork.yaml). Beyond it the SDK's adaptive retry mode takes the throttling.
+     */
     @WithDefault("30")
     double executeRate();
 
-    /** Data API quota, DescribeStatement per second (AWS: 100 per account and region). */
+    /** DescribeStatement (and CancelStatement) per second from this replica: the account's quota (100) ÷ replicas. */
     @WithDefault("100")
     double describeRate();
 
     /** Event consumers reading the queue in parallel. */
     @WithDefault("4")
     int consumers();
+
+    /**
+     * How long a received completion event stays invisible to the other consumers; while it is being applied the
+     * consumer extends it by as much every half of it (ChangeMessageVisibility), so an apply longer than this (a
+     * throttled next submit, a slow step) is never delivered twice nor counted towards the dead-letter queue's
+     * maxReceiveCount; a consumer that died lets it show again after this long.
+     */
+    @WithDefault("PT60S")
+    Duration visibilityTimeout();
 
     /** Messages per ReceiveMessage (SQS: 1-10). */
     @WithDefault("10")

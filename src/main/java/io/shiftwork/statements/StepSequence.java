@@ -116,7 +116,7 @@ public class StepSequence {
                 }
                 return x.withStep(Step.started(def.name(), started)).withStatus(RunStatus.RUNNING);
             };
-            Run seen = deferred ? runs.current(runId).orElse(null) : null;
+            Run seen = deferred ? runs.find(runId).orElse(null) : null; // as stored: the inputs and status the step runs on
             StepDefinition declared = seen == null ? null : step(seen, index);
             // only a step declared to submit a statement runs before the run is written: any other step may read the
             // run from the store and must find the steps before it recorded

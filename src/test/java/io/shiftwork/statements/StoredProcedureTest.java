@@ -79,6 +79,8 @@ class StoredProcedureTest {
     MeterRegistry metrics;
     @Inject
     StatementsConfig config;
+    @Inject
+    Correlations correlations;
 
     Emulators local;
     RedshiftSql redshift;
@@ -257,9 +259,11 @@ class StoredProcedureTest {
             String statementId = given().get("/runs/" + runId).path("steps[0].awsIds.statementId");
             // what a replica leaves when it dies right after claiming the completion: APPLYING, deadline passed
             dynamo.updateItem(b -> b.tableName(config.table()).key(Map.of("statementName", AttributeValue.fromS(name)))
-                    .updateExpression("SET #s = :a, finalState = :f, resultRows = :r, errorText = :e, nextPollAt = :p")
+                    .updateExpression("SET #s = :a, statusShard = :as, finalState = :f, resultRows = :r, errorText = :e, "
+                            + "nextPollAt = :p")
                     .expressionAttributeNames(Map.of("#s", "status"))
-                    .expressionAttributeValues(Map.of(":a", AttributeValue.fromS("APPLYING"), ":f", AttributeValue.fromS("FINISHED"),
+                    .expressionAttributeValues(Map.of(":a", AttributeValue.fromS("APPLYING"),
+                            ":as", AttributeValue.fromS(correlations.statusShard(name, "APPLYING")), ":f", AttributeValue.fromS("FINISHED"),
                             ":r", AttributeValue.fromN("0"), ":e", AttributeValue.fromS(""),
                             ":p", AttributeValue.fromN(Long.toString(System.currentTimeMillis() - 1)))));
             camel.getRouteController().startRoute(StatementRoutes.POLLER_ROUTE);
@@ -383,13 +387,16 @@ class StoredProcedureTest {
 
     @Test
     void throttlingIsRetriedWithBackoff() {
-        local.throttle(0.5);
+        // within the SDK's adaptive retry (3 attempts): a share of every call would sometimes outlast them
+        local.throttleNext("ExecuteStatement", 2);
+        local.throttleNext("DescribeStatement", 2);
         try {
             String runId = start("stored-procedures", "{\"event_message\": \"throttled\"}");
             awaitRun(runId, "SUCCEEDED");
             assertEquals(2, messages().size());
         } finally {
-            local.throttle(0);
+            local.throttleNext("ExecuteStatement", 0);
+            local.throttleNext("DescribeStatement", 0);
         }
     }
 

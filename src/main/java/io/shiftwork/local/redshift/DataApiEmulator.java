@@ -215,7 +215,7 @@ public final class DataApiEmulator implements AutoCloseable {
                 && request.hasNonNull("StatementName")) {
             executeRequests.computeIfAbsent(request.get("StatementName").asText(), k -> new AtomicInteger()).incrementAndGet();
         }
-        if (faults.throttled()) {
+        if (faults.throttled(operation)) {
             throw new AwsError(400, "ThrottlingException", "Rate exceeded");
         }
         return switch (operation) {

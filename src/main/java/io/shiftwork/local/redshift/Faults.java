@@ -29,6 +29,8 @@ public final class Faults {
     private final List<Fault> armed = new CopyOnWriteArrayList<>();
     private final Random random = new Random(42);
     private volatile double throttleRate;
+    /** Operation → how many of its next requests answer ThrottlingException. */
+    private final java.util.Map<String, AtomicInteger> throttleNext = new java.util.concurrent.ConcurrentHashMap<>();
 
     public void failNext(String regex, String message) {
         arm(Action.FAIL, regex, message, 0, 1);
@@ -57,6 +59,19 @@ public final class Faults {
     /** Answer ThrottlingException to this share of Data API requests (0 to 1). */
     public void throttle(double rate) {
         throttleRate = rate;
+    }
+
+    /** Answer ThrottlingException to the next {@code times} requests of this operation (ExecuteStatement, ...). */
+    public void throttleNext(String operation, int times) {
+        throttleNext.put(operation, new AtomicInteger(times));
+    }
+
+    public boolean throttled(String operation) {
+        AtomicInteger next = throttleNext.get(operation);
+        if (next != null && next.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return true;
+        }
+        return throttled();
     }
 
     public boolean throttled() {
@@ -135,5 +150,6 @@ public final class Faults {
     public void clear() {
         armed.clear();
         throttleRate = 0;
+        throttleNext.clear();
     }
 }

@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * <p>
  * Test controls under {@code /_emulator/}: {@code POST faults} {"action": "fail|hang|delay|refuse", "pattern": regex,
- * "message", "seconds", "times", "code"}; {@code POST disarm} {"pattern"}; {@code POST throttle} {"rate": 0..1};
+ * "message", "seconds", "times", "code"}; {@code POST disarm} {"pattern"}; {@code POST throttle} {"rate": 0..1} or {"operation", "times"} (its next requests);
  * {@code POST settings} {"resultPageRows", "resultPageBytes", "maxActiveStatements", "restoreMillis", "workgroupDeleteMillis",
  * "clockOffsetSeconds", "statementsKept", "clusterStatusCache"}; {@code POST requests} {"statementName"} (how many
  * ExecuteStatements named it, refused ones included); {@code POST reset}; {@code GET health}.
@@ -221,7 +221,13 @@ public final class LocalRedshift implements AutoCloseable {
                     body.path("pattern").asText(".*"), body.path("message").asText(null), body.path("seconds").asDouble(0),
                     body.path("times").asInt(1), body.path("code").asText(null));
             case "disarm" -> faults().disarm(body.path("pattern").asText());
-            case "throttle" -> faults().throttle(body.path("rate").asDouble(0));
+            case "throttle" -> {
+                if (body.has("operation")) {
+                    faults().throttleNext(body.get("operation").asText(), body.path("times").asInt(1));
+                } else {
+                    faults().throttle(body.path("rate").asDouble(0));
+                }
+            }
             case "settings" -> {
                 if (body.has("resultPageRows")) {
                     dataApi.resultPageRows(body.get("resultPageRows").asInt());
