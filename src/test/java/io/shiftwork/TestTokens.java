@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.quarkus.test.junit.callback.QuarkusTestBeforeClassCallback;
 import io.quarkus.test.junit.callback.QuarkusTestBeforeEachCallback;
 import io.quarkus.test.junit.callback.QuarkusTestMethodContext;
 import io.restassured.RestAssured;
@@ -19,9 +20,9 @@ import io.restassured.specification.FilterableResponseSpecification;
  * {@code operator}, {@code admin} (each in the group of its name). Every RestAssured request of a
  * {@code @QuarkusTest} sends {@code Authorization: Bearer <admin's token>} unless it sets its own Authorization
  * header ({@code given().header(TestTokens.bearer("viewer"))}) or asks for none ({@code given().filter(TestTokens.anonymous())}).
- * Installed before each test by this class as a {@link QuarkusTestBeforeEachCallback} (META-INF/services).
+ * Installed before each test class and test by this class as a Quarkus test callback (META-INF/services).
  */
-public class TestTokens implements QuarkusTestBeforeEachCallback {
+public class TestTokens implements QuarkusTestBeforeEachCallback, QuarkusTestBeforeClassCallback {
 
     static final String TOKENS = "tokens";
     static final String COGNITO = "cognito";
@@ -57,6 +58,12 @@ public class TestTokens implements QuarkusTestBeforeEachCallback {
 
     @Override
     public void beforeEach(QuarkusTestMethodContext context) {
+        install();
+    }
+
+    /** Also for {@code @BeforeAll} methods that call the API. */
+    @Override
+    public void beforeClass(Class<?> testClass) {
         install();
     }
 
