@@ -67,6 +67,25 @@ public final class LocalCognito {
         return new LocalCognito(moto, region, pool, client, Map.copyOf(passwords));
     }
 
+    /**
+     * Adds a user in these groups (none: a signed-in user without any role) with a generated password and returns
+     * its access token.
+     */
+    public String signedInUser(String user, String... groups) {
+        String password = password();
+        call("AdminCreateUser", Map.of("UserPoolId", poolId, "Username", user, "MessageAction", "SUPPRESS"));
+        call("AdminSetUserPassword", Map.of("UserPoolId", poolId, "Username", user, "Password", password, "Permanent", true));
+        for (String group : groups) {
+            try {
+                call("CreateGroup", Map.of("UserPoolId", poolId, "GroupName", group));
+            } catch (IllegalStateException exists) {
+                // GroupExistsException: one of the role groups
+            }
+            call("AdminAddUserToGroup", Map.of("UserPoolId", poolId, "Username", user, "GroupName", group));
+        }
+        return accessToken(user, password);
+    }
+
     /** Cognito's password policy wants upper and lower case, a digit and a symbol. */
     private static String password() {
         byte[] bytes = new byte[18];
@@ -97,6 +116,11 @@ public final class LocalCognito {
         return call("InitiateAuth", Map.of("ClientId", clientId, "AuthFlow", "USER_PASSWORD_AUTH",
                 "AuthParameters", Map.of("USERNAME", user, "PASSWORD", password)))
                 .path("AuthenticationResult").path("AccessToken").asText();
+    }
+
+    /** A pool created before (its demo users' passwords unknown here). */
+    public static LocalCognito existing(URI moto, String poolId, String clientId) {
+        return new LocalCognito(moto, REGION_OF_UNSIGNED_CALLS, poolId, clientId, Map.of());
     }
 
     /** Signs in to the pool of app client {@code clientId} in moto at {@code moto}; returns the access token. */

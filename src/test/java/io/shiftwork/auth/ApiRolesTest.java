@@ -213,6 +213,20 @@ class ApiRolesTest {
     }
 
     @Test
+    void aSignedInUserWhoseGroupsNoRoleNamesMayDoNothing() {
+        Map<String, String> cognito = TestTokens.cognito();
+        LocalCognito pool = LocalCognito.existing(java.net.URI.create(cognito.get("endpoint")), cognito.get("poolId"),
+                cognito.get("clientId"));
+        String token = pool.signedInUser("stranger-" + System.nanoTime(), "strangers");
+        for (String path : List.of("/pipelines", "/runs/" + runId, "/q/openapi")) {
+            given().header("Authorization", "Bearer " + token).get(path).then().statusCode(403)
+                    .contentType(ContentType.JSON).body("error", equalTo("forbidden"));
+        }
+        given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body("{}")
+                .post("/pipelines/smoke/runs").then().statusCode(403).body("error", equalTo("forbidden"));
+    }
+
+    @Test
     void healthAnswersWithoutATokenAndEverythingElseOfQuarkusWantsOne() {
         given().filter(TestTokens.anonymous()).get("/q/health/ready").then().statusCode(200);
         given().filter(TestTokens.anonymous()).get("/q/health").then().statusCode(200);
