@@ -10,7 +10,9 @@ import io.shiftwork.local.LocalAws;
 /**
  * The local emulators for @QuarkusTest classes: started once per test JVM on free loopback ports, reset
  * (emptied) for every test class that uses them, stopped when the JVM exits. Fields of type {@link Emulators}
- * in the test class are injected.
+ * in the test class are injected. After every reset the local user pool is new (moto forgets it): the service is
+ * pointed at it and {@link TestTokens} holds a fresh access token of each demo user, the one every RestAssured
+ * request sends unless it says otherwise.
  */
 public class LocalAwsTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -36,6 +38,16 @@ public class LocalAwsTestResource implements QuarkusTestResourceLifecycleManager
                 h.put("reset", (Runnable) () -> {
                     local.reset();
                     local.createClusters(CLUSTERS);
+                    // the new user pool's issuer and its users' tokens
+                    h.put("config", Map.copyOf(local.config()));
+                    Map<String, String> tokens = new HashMap<>();
+                    for (String user : io.shiftwork.local.LocalCognito.USERS) {
+                        tokens.put(user, local.cognito().accessToken(user));
+                    }
+                    h.put(TestTokens.TOKENS, Map.copyOf(tokens));
+                    h.put(TestTokens.COGNITO, Map.of("endpoint", local.moto().endpoint().toString(),
+                            "clientId", local.cognito().clientId(), "issuer", local.cognito().issuer(),
+                            "poolId", local.cognito().poolId()));
                 });
                 System.getProperties().put(SHARED, h);
                 handle = h;
@@ -47,6 +59,11 @@ public class LocalAwsTestResource implements QuarkusTestResourceLifecycleManager
     @SuppressWarnings("unchecked")
     static Map<String, String> config() {
         return (Map<String, String>) shared().get("config");
+    }
+
+    /** The configuration the emulators gave the service after the last reset (moto, local Redshift, user pool). */
+    public static Map<String, String> currentConfig() {
+        return config();
     }
 
     @Override

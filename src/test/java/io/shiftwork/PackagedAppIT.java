@@ -199,17 +199,27 @@ class PackagedAppIT {
 
     private static JsonNode get(int port, String path) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", token()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
     }
 
     private static JsonNode post(int port, String path, String body) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("Authorization", token())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, r.statusCode(), r.body());
         return JSON.readTree(r.body());
+    }
+
+    private static String token;
+
+    /** The admin's token of the local user pool (tokens last an hour; this class takes minutes). */
+    private static synchronized String token() {
+        if (token == null) {
+            token = ServiceProcess.bearer(aws);
+        }
+        return token;
     }
 
     private static int freePort() throws IOException {

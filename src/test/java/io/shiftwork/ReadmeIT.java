@@ -74,6 +74,17 @@ class ReadmeIT {
                     AutoCloseable keepLog = () -> Files.copy(work.resolve("service.log"), Path.of("target", "readme-it-service.log"),
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING)) {
                 System.out.printf("ReadmeIT: service ready in %d s%n", seconds(started));
+                // as the README says: paste the sign-in lines the service printed (export OPERATOR='Authorization: Bearer …')
+                List<String> signIn = List.of();
+                for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); signIn.size() < 4 && System.nanoTime() < until;
+                        Thread.sleep(200)) {
+                    signIn = Files.readAllLines(work.resolve("service.log")).stream()
+                            .filter(l -> l.matches("export [A-Z]+='Authorization: Bearer [A-Za-z0-9_.-]+'")).toList();
+                }
+                assertEquals(4, signIn.size(), "the service prints a Bearer line for viewer, reader, operator and admin");
+                for (String line : signIn) {
+                    assertEquals(0, shell.run(line, Duration.ofSeconds(10)).exit(), line);
+                }
                 for (Entry entry : entries) {
                     String command = entry.command().replace("localhost:8080", "localhost:" + port);
                     Shell.Result result = shell.run(command, Duration.ofMinutes(5));

@@ -72,6 +72,14 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code Bearer <access token>} of the local user pool's admin (every role): the packaged service, started with
+     * {@link io.shiftwork.local.LocalAws#config()}, accepts that pool's tokens. A fresh sign-in each call.
+     */
+    public static String bearer(io.shiftwork.local.LocalAws aws) {
+        return "Bearer " + aws.cognito().accessToken("admin");
+    }
+
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }

@@ -23,6 +23,7 @@ public class DatasharePipelines {
                 null, List.of(ParamSpec.optional("consumers", Type.STRING, null,
                         "comma-separated subset of shiftwork.datashare.consumers to keep granted this run (default: all)")
                         .matching("[a-z0-9-]{3,63}(,[a-z0-9-]{3,63})*").maxLength(1024)))
-                .startedBy(Trigger.HTTP).oneAtATime();
+                .startedBy(Trigger.HTTP).oneAtATime()
+                .requires(io.shiftwork.auth.Roles.ADMIN); // grants data to other namespaces
     }
 }

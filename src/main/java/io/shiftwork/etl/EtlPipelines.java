@@ -90,7 +90,7 @@ public class EtlPipelines implements Bootstrap.Step {
     PipelineSpec etlSetup() {
         return PipelineSpec.of("etl-setup", "Create nyc_yellow_taxi, its volume-analysis materialized view and "
                 + "execute_elt_process() from sql/etl/, one statement at a time; safe to run again", null, List.of())
-                .startedBy(Trigger.HTTP);
+                .startedBy(Trigger.HTTP).requires(io.shiftwork.auth.Roles.ADMIN); // a migration of the warehouse
     }
 
     @Produces

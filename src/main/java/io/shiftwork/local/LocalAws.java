@@ -27,11 +27,17 @@ public final class LocalAws implements AutoCloseable {
 
     private final MotoServer moto;
     private final LocalRedshift redshift;
+    /** The user pool signing in to the service (moto's cognito-idp); a new one after every reset. */
+    private volatile LocalCognito cognito;
 
     private LocalAws(MotoServer moto, LocalRedshift redshift) {
         this.moto = moto;
         this.redshift = redshift;
+        this.cognito = LocalCognito.create(moto.endpoint(), REGION, USER_POOL);
     }
+
+    /** The local user pool's name. */
+    public static final String USER_POOL = "shiftwork-local";
 
     public static LocalAws start(Path workDir) {
         MotoServer moto = MotoServer.start(workDir);
@@ -40,11 +46,11 @@ public final class LocalAws implements AutoCloseable {
             try {
                 // moto tells the local Redshift of snapshots, copies, restores and cluster changes
                 moto.configure(Map.of("redshiftHook", redshift.endpoint().toString()));
+                return new LocalAws(moto, redshift);
             } catch (RuntimeException e) {
                 redshift.close();
                 throw e;
             }
-            return new LocalAws(moto, redshift);
         } catch (RuntimeException e) {
             moto.close();
             throw e;
@@ -59,10 +65,15 @@ public final class LocalAws implements AutoCloseable {
         return redshift;
     }
 
+    /** The user pool with the demo users (viewer, reader, operator, admin) and their passwords of this start. */
+    public LocalCognito cognito() {
+        return cognito;
+    }
+
     /** Endpoints by name, for people. */
     public Map<String, String> endpoints() {
         Map<String, String> e = new LinkedHashMap<>();
-        e.put("moto (redshift, eventbridge, sqs, sns, dynamodb, s3, cloudwatch, lambda)", moto.endpoint().toString());
+        e.put("moto (redshift, eventbridge, sqs, sns, dynamodb, s3, cloudwatch, lambda, cognito-idp)", moto.endpoint().toString());
         e.put("local Redshift (redshift-data, redshift-serverless)", redshift.endpoint().toString());
         e.put("PostgreSQL behind it", "postgresql://postgres@127.0.0.1:" + redshift.postgresPort() + "/postgres");
         return e;
@@ -78,6 +89,14 @@ public final class LocalAws implements AutoCloseable {
         c.put("shiftwork.aws.credentials", "static");
         c.put("shiftwork.aws.access-key-id", "local");
         c.put("shiftwork.aws.secret-access-key", "local");
+        // sign-in: quarkus-oidc accepts the local pool's tokens; the banner signs the demo users in
+        LocalCognito pool = cognito;
+        c.putAll(pool.oidcConfig());
+        c.put("shiftwork.local.cognito.endpoint", moto.endpoint().toString());
+        c.put("shiftwork.local.cognito.client-id", pool.clientId());
+        for (String user : LocalCognito.USERS) {
+            c.put("shiftwork.local.cognito.passwords." + user, pool.password(user));
+        }
         return c;
     }
 
@@ -121,6 +140,7 @@ public final class LocalAws implements AutoCloseable {
     public void reset() {
         moto.reset();
         redshift.reset();
+        cognito = LocalCognito.create(moto.endpoint(), REGION, USER_POOL);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.ws.rs.GET;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 
+import io.shiftwork.auth.Roles;
 import io.shiftwork.pipelines.ApiException;
 import io.shiftwork.pipelines.Bootstrap;
 import io.shiftwork.pipelines.Callers;
@@ -25,7 +27,7 @@ import io.vertx.core.http.HttpServerRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 
-/** Pause/resume pipelines, manual control ({@code /clusters/{id}/...}) and the plan picture. */
+/** Pause/resume pipelines, manual control ({@code /clusters/{id}/...}: operator) and the plan picture (viewer). */
 @ApplicationScoped
 @Path("/clusters")
 public class PauseResumePipelines implements Bootstrap.Step {
@@ -35,9 +37,11 @@ public class PauseResumePipelines implements Bootstrap.Step {
     private final PlanStore plans;
     private final S3Client s3;
     private final Callers callers;
+    private final java.time.Clock clock;
 
     public PauseResumePipelines(PauseResumeManager manager, PauseResumeConfig config, PlanStore plans, S3Client s3,
-            Callers callers) {
+            Callers callers, java.time.Clock clock) {
+        this.clock = clock;
         this.callers = callers;
         this.manager = manager;
         this.config = config;
@@ -58,7 +62,10 @@ public class PauseResumePipelines implements Bootstrap.Step {
     @Produces
     PipelineSpec pauseResume() {
         return PipelineSpec.of("pause-resume", "Forecast each cluster's CPU and plan pauses through idle windows",
-                config.scheduled() ? "daily" : null, List.of()).startedBy(Trigger.HTTP, Trigger.SCHEDULE);
+                config.scheduled() ? "daily" : null, List.of()).startedBy(Trigger.HTTP, Trigger.SCHEDULE)
+                // with Amazon Forecast a plan trains predictors, which are paid for
+                .requires("amazon-forecast".equals(config.forecaster()) ? io.shiftwork.auth.Roles.ADMIN
+                        : io.shiftwork.auth.Roles.OPERATOR);
     }
 
     private static List<ParamSpec> action() {
@@ -83,6 +90,7 @@ public class PauseResumePipelines implements Bootstrap.Step {
 
     @POST
     @Path("{id}/resume")
+    @RolesAllowed(Roles.OPERATOR)
     @jakarta.ws.rs.Produces("application/json")
     public Map<String, Object> resume(@PathParam("id") String id, @Context HttpServerRequest request) {
         return manager.resumeNow(id, callers.http(request));
@@ -90,18 +98,26 @@ public class PauseResumePipelines implements Bootstrap.Step {
 
     @POST
     @Path("{id}/hold")
+    @RolesAllowed(Roles.OPERATOR)
     @jakarta.ws.rs.Produces("application/json")
     public Map<String, Object> hold(@PathParam("id") String id, @QueryParam("until") String until,
             @Context HttpServerRequest request) {
         if (until == null || until.isBlank()) {
             throw ApiException.badRequest("missing_parameter", "until is required: an ISO-8601 UTC instant such as 2026-11-22T08:00:00Z");
         }
+        Instant at;
         try {
-            return manager.hold(id, Instant.parse(until), callers.http(request));
+            at = Instant.parse(until);
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest("invalid_parameter_value", "until must be an ISO-8601 UTC instant such as "
                     + "2026-11-22T08:00:00Z, got '" + until + "'");
         }
+        Instant now = clock.instant();
+        if (!at.isAfter(now)) {
+            throw ApiException.badRequest("invalid_parameter_value", "until must be in the future (now: " + now
+                    + "), got '" + until + "'");
+        }
+        return manager.hold(id, at, callers.http(request));
     }
 
     /**
@@ -110,6 +126,7 @@ public class PauseResumePipelines implements Bootstrap.Step {
      */
     @GET
     @Path("{id}/plan")
+    @RolesAllowed(Roles.VIEWER)
     @jakarta.ws.rs.Produces("application/json")
     public Map<String, Object> plan(@PathParam("id") String id) {
         Map<String, Object> out = manager.planView(id);
@@ -129,6 +146,7 @@ public class PauseResumePipelines implements Bootstrap.Step {
 
     @GET
     @Path("{id}/plan.svg")
+    @RolesAllowed(Roles.VIEWER)
     @jakarta.ws.rs.Produces("image/svg+xml")
     public String planSvg(@PathParam("id") String id) {
         manager.requireKnown(id);

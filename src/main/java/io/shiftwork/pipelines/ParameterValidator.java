@@ -88,12 +88,26 @@ public final class ParameterValidator {
             throw ApiException.badRequest("invalid_parameter_value", "parameter '" + p.name() + "' of pipeline '"
                     + spec.name() + "' must match " + p.pattern() + ", got '" + converted + "'");
         }
+        if (converted instanceof String text && p.allowed() != null && hasDotSegment(text)) {
+            // a glob such as adhoc/* must not let adhoc/../elsewhere through
+            throw ApiException.badRequest("invalid_parameter_value", "parameter '" + p.name() + "' of pipeline '"
+                    + spec.name() + "' must not hold '.' or '..' path segments, got '" + text + "'");
+        }
         if (converted instanceof String text && !p.allows(text)) {
             throw new ApiException(403, "parameter_not_allowed", "parameter '" + p.name() + "' of pipeline '"
                     + spec.name() + "' may only be " + (p.allowed().isEmpty() ? "its default (none allowed)" : String.join(", ", p.allowed())) + " (configured by "
                     + p.allowedBy() + "), got '" + text + "'");
         }
         return converted;
+    }
+
+    static boolean hasDotSegment(String value) {
+        for (String segment : value.split("[/\\\\]", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean outOfRange(ParamSpec p, Number n) {

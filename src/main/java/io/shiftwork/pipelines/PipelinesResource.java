@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -27,11 +28,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.security.identity.SecurityIdentity;
+import io.shiftwork.auth.Roles;
 import io.vertx.core.http.HttpServerRequest;
 
-/** The pipeline-runs API: list pipelines, start runs, read runs. */
+/**
+ * The pipeline-runs API: list pipelines, start runs, read runs. Reading takes {@code viewer}; starting a run the
+ * role its pipeline names ({@code operator} or {@code admin}); cancelling {@code operator}.
+ */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.VIEWER)
 public class PipelinesResource {
 
     private final PipelineCatalog catalog;
@@ -42,13 +49,19 @@ public class PipelinesResource {
     private final Callers callers;
     private final IdempotencyKeys idempotency;
     private final BodyLimit bodyLimit;
+    private final SecurityIdentity identity;
+    /** Strict JSON: a duplicate key or anything after the object is a 400, not silently the last or ignored. */
+    private final com.fasterxml.jackson.databind.ObjectReader strictJson;
 
     /** Header a client sets to make {@code POST .../runs} safe to retry. */
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[\\x21-\\x7e]{1,255}");
 
     public PipelinesResource(PipelineCatalog catalog, PipelineRunner runner, RunStore store, RunsConfig config,
-            ObjectMapper json, Callers callers, IdempotencyKeys idempotency, BodyLimit bodyLimit) {
+            ObjectMapper json, Callers callers, IdempotencyKeys idempotency, BodyLimit bodyLimit, SecurityIdentity identity) {
+        this.identity = identity;
+        this.strictJson = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
         this.bodyLimit = bodyLimit;
         this.callers = callers;
         this.idempotency = idempotency;
@@ -77,6 +90,8 @@ public class PipelinesResource {
             p.put("record", spec.isRecord());
             p.put("concurrency", spec.concurrency().name().toLowerCase().replace('_', '-'));
             p.put("parameters", spec.parameters());
+            p.put("role", spec.role());
+            p.put("mayStart", mayStart(spec));
             p.put("lastRun", store.listByPipeline(spec.name(), 1).stream().findFirst()
                     .map(r -> Map.of("runId", r.runId(), "status", r.status(), "createdAt", r.createdAt()))
                     .orElse(null));
@@ -84,30 +99,55 @@ public class PipelinesResource {
         }).toList();
     }
 
+    /** Whether the caller may start a run of this pipeline over HTTP: it takes HTTP and the caller holds its role. */
+    private boolean mayStart(PipelineSpec spec) {
+        return spec.triggers().contains(Trigger.HTTP) && Roles.holds(identity.getRoles(), spec.role());
+    }
+
     @POST
     @Path("pipelines/{name}/runs")
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Start a run of a pipeline", description = "The body is a JSON object of the pipeline's "
             + "parameters (GET /pipelines lists them with their limits); an empty body means {}. With an Idempotency-Key "
             + "header, the same key and body return the same run for 24 h.")
     @APIResponse(responseCode = "202", description = "started: {runId, status, pipeline}, Location: the run")
-    @APIResponse(responseCode = "400", description = "malformed JSON, unknown, missing, mistyped or out-of-limit parameter")
-    @APIResponse(responseCode = "403", description = "a record pipeline, a trigger it does not take, or a value outside its allowlist")
+    @APIResponse(responseCode = "400", description = "malformed JSON (also duplicate keys, trailing content, lone "
+            + "surrogates), unknown, missing, mistyped or out-of-limit parameter")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the caller lacks the pipeline's role; a record pipeline, a trigger "
+            + "it does not take, or a value outside its allowlist")
     @APIResponse(responseCode = "404", description = "no such pipeline")
     @APIResponse(responseCode = "409", description = "a one-at-a-time pipeline already runs (runningRunId)")
     @APIResponse(responseCode = "413", description = "body over shiftwork.http.max-body-size")
+    @APIResponse(responseCode = "415", description = "a body that is not Content-Type: application/json")
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body")
     public Response startRun(@PathParam("name") String name, @HeaderParam(IDEMPOTENCY_KEY) String key,
+            @HeaderParam("Content-Type") String contentType,
             @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(type = SchemaType.OBJECT, description = "the pipeline's parameters"))) String body,
             @Context HttpServerRequest request) {
         PipelineSpec spec = catalog.require(name);
+        if (spec.role() != null && !identity.hasRole(spec.role())) {
+            throw new ApiException(403, "forbidden", "starting pipeline '" + name + "' takes the role '" + spec.role()
+                    + "'; yours: " + String.join(", ", new java.util.TreeSet<>(identity.getRoles())));
+        }
         bodyLimit.check(body);
+        boolean empty = body == null || body.isBlank();
+        if (!empty && !isJson(contentType)) {
+            throw new ApiException(415, "unsupported_media_type", "the body must be a JSON object sent as "
+                    + "Content-Type: application/json, got " + (contentType == null ? "no Content-Type" : "'" + contentType + "'"));
+        }
         JsonNode parameters;
         try {
-            parameters = body == null || body.isBlank() ? json.createObjectNode() : json.readTree(body);
+            parameters = empty ? json.createObjectNode() : strictJson.readTree(body);
         } catch (JsonProcessingException e) {
             throw ApiException.badRequest("malformed_json", "request body is not valid JSON: "
                     + e.getOriginalMessage());
+        }
+        String lone = loneSurrogate(parameters);
+        if (lone != null) {
+            throw ApiException.badRequest("malformed_json", "request body is not valid JSON: " + lone
+                    + " holds an unpaired UTF-16 surrogate (\\ud800-\\udfff escape), which is no Unicode character");
         }
         StartedBy by = callers.http(request);
         Map<String, Object> params = runner.validate(spec, parameters, by);
@@ -147,6 +187,61 @@ public class PipelinesResource {
         }
     }
 
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+
+    /** The first key or string value with an unpaired surrogate (named by its JSON pointer), else null. */
+    static String loneSurrogate(JsonNode node) {
+        return loneSurrogate(node, "");
+    }
+
+    private static String loneSurrogate(JsonNode node, String at) {
+        if (node.isTextual()) {
+            return unpaired(node.textValue()) ? (at.isEmpty() ? "the body" : "'" + at + "'") : null;
+        }
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var field = fields.next();
+            if (unpaired(field.getKey())) {
+                return "a key under '" + (at.isEmpty() ? "/" : at) + "'";
+            }
+            String found = loneSurrogate(field.getValue(), at + "/" + field.getKey());
+            if (found != null) {
+                return found;
+            }
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = loneSurrogate(node.get(i), at + "/" + i);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean unpaired(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return true;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Response accepted(Run run) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("runId", run.runId());
@@ -174,6 +269,7 @@ public class PipelinesResource {
     /** Cancels a run that has not ended (its statement too); 409 once it ended. */
     @POST
     @Path("runs/{id}/cancel")
+    @RolesAllowed(Roles.OPERATOR)
     public Run cancel(@PathParam("id") String id) {
         return runner.cancel(id);
     }

@@ -3,6 +3,7 @@ package io.shiftwork.snapshots;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.ws.rs.GET;
@@ -43,11 +44,14 @@ public class SnapshotPipelines {
                                         config.drill().queries().keySet().stream().sorted().toList()),
                         io.shiftwork.pipelines.ParamSpec.optional("timeoutMinutes", io.shiftwork.pipelines.ParamSpec.Type.INTEGER,
                                 60L, "how long the restore may take").range(1, 24 * 60)))
-                .startedBy(io.shiftwork.pipelines.Trigger.HTTP, io.shiftwork.pipelines.Trigger.SCHEDULE);
+                .startedBy(io.shiftwork.pipelines.Trigger.HTTP, io.shiftwork.pipelines.Trigger.SCHEDULE)
+                // a drill restores production data into a new cluster and pays for it while it runs
+                .requires(io.shiftwork.auth.Roles.ADMIN);
     }
 
     @GET
     @Path("drills")
+    @RolesAllowed(io.shiftwork.auth.Roles.VIEWER)
     @jakarta.ws.rs.Produces("application/json")
     public List<Map<String, Object>> drills() {
         return runs.listByPipeline("snapshot-drill", 50).stream().map(r -> {
@@ -77,6 +81,7 @@ public class SnapshotPipelines {
 
     @GET
     @Path("schedules")
+    @RolesAllowed(io.shiftwork.auth.Roles.VIEWER)
     @jakarta.ws.rs.Produces("application/json")
     public List<Map<String, Object>> schedules() {
         return manager.schedules().stream().map(s -> {

@@ -56,6 +56,7 @@ public final class SnapshotBench {
             Map<String, String> properties = new HashMap<>(aws.config());
             properties.put("shiftwork.bootstrap", "true");
             try (ServiceProcess app = ServiceProcess.start(work, port, properties, Map.of())) {
+            auth = ServiceProcess.bearer(aws);
                 Map<String, Double> m0 = metrics(port);
                 long t0 = System.nanoTime();
                 run(port);
@@ -84,12 +85,12 @@ public final class SnapshotBench {
     }
 
     private static void run(int port) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pipelines/snapshots/runs"))
+        HttpResponse<String> r = HTTP.send(authorized(URI.create("http://127.0.0.1:" + port + "/pipelines/snapshots/runs"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         String id = JSON.readTree(r.body()).get("runId").asText();
         while (true) {
-            String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/runs/" + id)).build(),
+            String body = HTTP.send(authorized(URI.create("http://127.0.0.1:" + port + "/runs/" + id)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             String status = JSON.readTree(body).path("status").asText();
             if (status.equals("SUCCEEDED")) {
@@ -103,7 +104,7 @@ public final class SnapshotBench {
     }
 
     private static Map<String, Double> metrics(int port) throws Exception {
-        String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+        String text = HTTP.send(authorized(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Map<String, Double> out = new HashMap<>();
         Matcher m = Pattern.compile("(?m)^(shiftwork_[^ ]+) ([0-9.eE+-]+)$").matcher(text);
@@ -111,5 +112,12 @@ public final class SnapshotBench {
             out.put(m.group(1), Double.parseDouble(m.group(2)));
         }
         return out;
+    }
+
+    /** The admin's token of the local user pool, taken when the service started. */
+    private static volatile String auth;
+
+    private static HttpRequest.Builder authorized(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", auth);
     }
 }

@@ -94,6 +94,7 @@ public final class StatementEngineBench {
         String javaOptions = System.getProperty("bench.service.java-options", "").replace("{mode}", events ? "event" : "poll");
         try (ServiceProcess app = ServiceProcess.start(work, port, properties,
                 javaOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", javaOptions))) {
+            auth = ServiceProcess.bearer(aws);
             if (events) {
                 // moto's EventBridge spends ~240 ms of CPU per event delivered to SQS; the engine is measured here
                 aws.redshift().dataApi().eventsToQueue(aws.config().get("shiftwork.aws.endpoint-override")
@@ -165,7 +166,7 @@ public final class StatementEngineBench {
     }
 
     private static Map<String, Double> metrics(int port) throws Exception {
-        String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+        String text = HTTP.send(authorized(URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         Map<String, Double> out = new java.util.HashMap<>();
         Matcher m = Pattern.compile("(?m)^(shiftwork_[^ ]+) ([0-9.eE+-]+|NaN)$").matcher(text);
@@ -176,7 +177,7 @@ public final class StatementEngineBench {
     }
 
     private static String start(int port) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        HttpResponse<String> r = HTTP.send(authorized(URI.create("http://127.0.0.1:" + port
                 + "/pipelines/stored-procedures/runs")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 202) {
@@ -189,7 +190,7 @@ public final class StatementEngineBench {
         long deadline = System.nanoTime() + 600_000_000_000L;
         for (String id : ids) {
             while (true) {
-                String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/runs/" + id)).build(),
+                String body = HTTP.send(authorized(URI.create("http://127.0.0.1:" + port + "/runs/" + id)).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 String status = JSON.readTree(body).path("status").asText();
                 if (status.equals("SUCCEEDED")) {
@@ -250,5 +251,12 @@ public final class StatementEngineBench {
             process.destroy();
             process.waitFor();
         }
+    }
+
+    /** The admin's token of the local user pool, taken when the service started. */
+    private static volatile String auth;
+
+    private static HttpRequest.Builder authorized(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", auth);
     }
 }

@@ -214,7 +214,7 @@ class EtlUnloadNotifyTest {
 
         JsonPath done = awaitRun(first, "SUCCEEDED");
         assertEquals("http", done.getString("startedBy.trigger"));
-        assertEquals("anonymous", done.getString("startedBy.principal"));
+        assertEquals(io.shiftwork.TestTokens.DEFAULT_USER, done.getString("startedBy.principal"), "the signed-in caller");
         // the lock went with the run: the refused retry (its key was not kept) now starts
         String next = given().contentType(ContentType.JSON).header("Idempotency-Key", "second-" + first).body("{}")
                 .post("/pipelines/etl-unload-notify/runs").then().statusCode(202).extract().path("runId");

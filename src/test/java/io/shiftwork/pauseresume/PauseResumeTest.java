@@ -136,13 +136,14 @@ class PauseResumeTest {
         given().post("/clusters/nope/resume").then().statusCode(404).body("error", equalTo("not_found"));
         given().post("/clusters/spare/hold?until=tomorrow").then().statusCode(400).body("error", equalTo("invalid_parameter_value"));
         given().post("/clusters/spare/hold").then().statusCode(400).body("error", equalTo("missing_parameter"));
-        String runId = given().post("/clusters/spare/hold?until=2030-01-01T00:00:00Z").then().statusCode(200)
+        String runId = given().header(io.shiftwork.TestTokens.bearer("operator"))
+                .post("/clusters/spare/hold?until=2030-01-01T00:00:00Z").then().statusCode(200)
                 .body("holdUntil", equalTo("2030-01-01T00:00:00Z")).extract().path("runId");
         given().get("/runs/" + runId).then().statusCode(200)
                 .body("pipeline", equalTo("cluster-hold"))
                 .body("trigger", equalTo("http"))
-                .body("startedBy.principal", equalTo("anonymous"))
+                .body("startedBy.principal", equalTo("operator"))
                 .body("startedBy.sourceAddress", equalTo("127.0.0.1"))
-                .body("parameters.action", containsString("asked by anonymous"));
+                .body("parameters.action", containsString("asked by operator"));
     }
 }

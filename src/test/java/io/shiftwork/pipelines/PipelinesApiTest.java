@@ -249,7 +249,7 @@ class PipelinesApiTest {
         awaitStatus(first, "SUCCEEDED");
 
         Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName("shiftwork-idempotency")
-                .key(Map.of("idempotencyKey", AttributeValue.fromS("anonymous/" + key))).consistentRead(true)).item();
+                .key(Map.of("idempotencyKey", AttributeValue.fromS("admin/" + key))).consistentRead(true)).item();
         assertEquals(first, item.get("runId").s());
         long ttl = Long.parseLong(item.get("expiresAt").n()) - System.currentTimeMillis() / 1000;
         assertTrue(ttl > Duration.ofHours(23).toSeconds() && ttl <= Duration.ofHours(24).toSeconds(), "expires in 24 h: " + ttl);
@@ -264,17 +264,18 @@ class PipelinesApiTest {
         String runId = startSmoke("{}");
         awaitStatus(runId, "SUCCEEDED").then()
                 .body("trigger", equalTo("http"))
-                .body("startedBy.principal", equalTo("anonymous"))
-                .body("startedBy.roles", hasSize(0))
+                // the signed-in user of the default test token (TestTokens) and the roles its group maps to
+                .body("startedBy.principal", equalTo("admin"))
+                .body("startedBy.roles", equalTo(java.util.List.of("admin", "operator", "reader", "viewer")))
                 .body("startedBy.trigger", equalTo("http"))
                 .body("startedBy.sourceAddress", equalTo("127.0.0.1"));
         String doc = dynamo.getItem(b -> b.tableName(table).key(Map.of("runId", AttributeValue.fromS(runId)))).item()
                 .get("doc").s();
-        assertTrue(doc.contains("\"startedBy\":{\"principal\":\"anonymous\""), doc);
+        assertTrue(doc.contains("\"startedBy\":{\"principal\":\"admin\""), doc);
         // a header a client could forge names nobody
-        String forged = given().contentType(ContentType.JSON).header("X-Forwarded-User", "admin").body("{}")
+        String forged = given().contentType(ContentType.JSON).header("X-Forwarded-User", "someone-else").body("{}")
                 .post("/pipelines/smoke/runs").then().statusCode(202).extract().path("runId");
-        given().get("/runs/" + forged).then().body("startedBy.principal", equalTo("anonymous"));
+        given().get("/runs/" + forged).then().body("startedBy.principal", equalTo("admin"));
     }
 
     @Test
