@@ -23,7 +23,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 
 /**
- * The ETL → UNLOAD → notify chain and its setup (flows: routes/etl-unload-notify.camel.yaml, SQL: sql/etl/).
+ * The ETL → UNLOAD → notify chain and its setup (flows: routes/etl-unload-notify.camel.yaml, routes/etl-setup.camel.yaml; SQL: sql/etl/).
  * Its configuration is checked at start-up: a bad cron, role, bucket or option stops the service naming the key.
  */
 @ApplicationScoped

@@ -12,7 +12,7 @@ import io.shiftwork.pipelines.ParamSpec.Type;
 import io.shiftwork.pipelines.PipelineSpec;
 import io.shiftwork.pipelines.Trigger;
 
-/** Stored-procedure orchestration; the flows are routes/stored-procedures.camel.yaml. */
+/** Stored-procedure orchestration; the flows are routes/stored-procedure.camel.yaml and routes/stored-procedures.camel.yaml. */
 @ApplicationScoped
 public class StoredProcedurePipelines {
 

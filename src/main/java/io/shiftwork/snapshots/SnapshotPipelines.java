@@ -11,7 +11,7 @@ import jakarta.ws.rs.Path;
 
 import io.shiftwork.pipelines.PipelineSpec;
 
-/** The snapshots pipeline (flow: routes/snapshots.camel.yaml) and {@code GET /snapshots/schedules}. */
+/** The snapshots and snapshot-drill pipelines (flows: routes/snapshots.camel.yaml, routes/snapshot-drill.camel.yaml) and {@code GET /snapshots/schedules}. */
 @ApplicationScoped
 @Path("/snapshots")
 public class SnapshotPipelines {
