@@ -573,6 +573,13 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
      */
     public Map<String, Object> resumeNow(String cluster, StartedBy by) {
         requireKnown(cluster);
+        try {
+            redshift.describeClusters(b -> b.clusterIdentifier(cluster));
+        } catch (software.amazon.awssdk.services.redshift.model.ClusterNotFoundException e) {
+            // configured, but Redshift has no such cluster: nothing to resume, nothing changed
+            throw io.shiftwork.pipelines.ApiException.notFound("cluster '" + cluster + "' is managed by configuration "
+                    + "but Redshift does not know it");
+        }
         String seen = awaitNot(cluster, "pausing", config.resumeRequestWait());
         if ("pausing".equals(seen)) {
             Map<String, Object> details = new LinkedHashMap<>();
@@ -587,7 +594,8 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
         Optional<ClusterPlan> current = plans.get(cluster);
         Instant holdUntil = current.flatMap(p -> p.windows().stream().filter(w -> w.covers(now) || w.lifecycle().active())
                 .map(ClusterPlan.PlannedWindow::resumeAt).filter(now::isBefore).findFirst()).orElse(now);
-        ClusterPlan held = upsert(cluster, p -> p.withHold(holdUntil));
+        // a longer hold an operator asked for is kept: a resume never shortens it
+        ClusterPlan held = upsert(cluster, p -> p.holdUntil() != null && p.holdUntil().isAfter(holdUntil) ? p : p.withHold(holdUntil));
         Optional<ClusterPlan.PlannedWindow> active = held.active();
         boolean resumed;
         if (active.isPresent() && active.get().lifecycle() == State.PAUSING && "paused".equals(seen)) {
@@ -607,7 +615,7 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
         }
         String runId = record("cluster-resume", cluster, (resumed ? "resumed on request of " : "was not resumed (not paused, or refused); asked by ")
                 + by.principal(), by);
-        return Map.of("cluster", cluster, "resumed", resumed, "holdUntil", holdUntil.toString(), "runId", runId);
+        return Map.of("cluster", cluster, "resumed", resumed, "holdUntil", String.valueOf(held.holdUntil()), "runId", runId);
     }
 
     /** The cluster's status in lower case, null when DescribeClusters fails. */

@@ -161,7 +161,7 @@ public class PipelineRunner {
         headers.put(RUN_ID, run.runId());
         headers.put(PIPELINE, spec.name());
         headers.put(TRIGGER, by.trigger());
-        inFlight.add(run.runId());
+        inFlight.enter(run.runId());
         camel.asyncSend(spec.entryUri(), exchange -> {
             exchange.getIn().setHeaders(headers);
             exchange.getIn().setBody(new HashMap<>(params));
@@ -201,7 +201,7 @@ public class PipelineRunner {
     }
 
     private void afterFlow(String runId, Exchange exchange, Throwable thrown) {
-        inFlight.remove(runId);
+        inFlight.leave(runId);
         Throwable failure = thrown != null ? thrown : exchange == null ? null : exchange.getException();
         try {
             if (failure != null) {

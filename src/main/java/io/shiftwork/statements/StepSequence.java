@@ -51,7 +51,10 @@ public class StepSequence {
     private final PipelineRunner runner;
     private final ProducerTemplate camel;
 
-    public StepSequence(RunStore runs, PipelineRunner runner, ProducerTemplate camel) {
+    private final io.shiftwork.pipelines.InFlightRuns inFlight;
+
+    public StepSequence(RunStore runs, PipelineRunner runner, ProducerTemplate camel, io.shiftwork.pipelines.InFlightRuns inFlight) {
+        this.inFlight = inFlight;
         this.runs = runs;
         this.runner = runner;
         this.camel = camel;
@@ -103,6 +106,16 @@ public class StepSequence {
      * wait is recorded with the next write, started and finished.
      */
     public void advance(String runId, int from, UnaryOperator<Run> pending, boolean deferred) {
+        // working on the run: its heartbeat keeps the abandoned-run sweep of every replica away while steps run here
+        inFlight.enter(runId);
+        try {
+            steps(runId, from, pending, deferred);
+        } finally {
+            inFlight.leave(runId);
+        }
+    }
+
+    private void steps(String runId, int from, UnaryOperator<Run> pending, boolean deferred) {
         UnaryOperator<Run> carry = pending;
         for (int i = from;; i++) {
             int index = i;

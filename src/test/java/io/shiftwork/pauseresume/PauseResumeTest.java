@@ -145,5 +145,14 @@ class PauseResumeTest {
                 .body("startedBy.principal", equalTo("operator"))
                 .body("startedBy.sourceAddress", equalTo("127.0.0.1"))
                 .body("parameters.action", containsString("asked by operator"));
+        // configured but unknown to Redshift: 404, the hold untouched
+        given().header(io.shiftwork.TestTokens.bearer("operator")).post("/clusters/spare/resume").then().statusCode(404)
+                .body("message", containsString("Redshift does not know it"));
+        // a resume on request never shortens the operator's longer hold (found by a breaker: it did)
+        cluster("spare");
+        await().atMost(java.time.Duration.ofSeconds(30)).until(() -> "available".equals(status("spare")));
+        given().header(io.shiftwork.TestTokens.bearer("operator")).post("/clusters/spare/resume").then().statusCode(200)
+                .body("holdUntil", equalTo("2030-01-01T00:00:00Z"));
+        given().get("/clusters/spare/plan").then().body("holdUntil", equalTo("2030-01-01T00:00:00Z"));
     }
 }

@@ -44,6 +44,10 @@ class RunSweepTest {
     @Inject
     TestClock clock;
     @Inject
+    org.apache.camel.CamelContext camel;
+    @Inject
+    io.shiftwork.statements.StepSequence sequence;
+    @Inject
     io.shiftwork.snapshots.RestoreDrill drill;
     @Inject
     software.amazon.awssdk.services.redshift.RedshiftClient redshift;
@@ -101,6 +105,33 @@ class RunSweepTest {
                 .map(software.amazon.awssdk.services.redshift.model.Cluster::clusterIdentifier).toList();
         assertTrue(left.containsAll(List.of(alive, foreign)), "a running drill's copy and a drill-* nobody named stay: " + left);
         assertTrue(drill.sweep().isEmpty(), "nothing more to delete");
+    }
+
+    /**
+     * Steps a completion resumes run outside the run's first flow (on whichever replica took the event): they
+     * beat too, so a live run in a long later step is never swept (found by a breaker: it was, and its lock freed).
+     */
+    @Test
+    void aLaterStepResumedByACompletionKeepsBeating() throws Exception {
+        camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:sweep-test-slow-step").routeId("sweep-test-slow-step").delay(4000);
+            }
+        });
+        String id = UUID.randomUUID().toString();
+        store.create(Run.started(id, "stored-procedures", StartedBy.service(Trigger.HTTP), Map.of(), Instant.now())
+                .withContext("steps", List.of("direct:sweep-test-slow-step")));
+        Thread resumed = new Thread(() -> sequence.advance(id, 0), "completion-resumes-the-run");
+        resumed.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.find(id).orElseThrow().step("sweep-test-slow-step") != null);
+        clock.advance(Duration.ofMinutes(30));
+        abandoned.heartbeat();
+        assertFalse(abandoned.sweep().contains(id), "working here");
+        assertFalse(AbandonedRuns.abandoned(store.find(id).orElseThrow(), clock.instant(), Duration.ofMinutes(15)),
+                "another replica's sweep sees the heartbeat");
+        resumed.join(20_000);
+        assertEquals(RunStatus.SUCCEEDED, store.find(id).orElseThrow().status());
     }
 
     @Test
