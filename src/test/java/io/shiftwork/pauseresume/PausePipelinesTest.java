@@ -75,6 +75,8 @@ class PausePipelinesTest {
     @Inject
     PauseResumeManager manager;
     @Inject
+    PauseFixture pause;
+    @Inject
     PlanStore plans;
     @Inject
     TestClock clock;
@@ -98,36 +100,27 @@ class PausePipelinesTest {
     }
 
     private void idle(String id, boolean create) {
-        if (create) {
-            redshift.createCluster(b -> b.clusterIdentifier(id).nodeType("ra3.xlplus").masterUsername("admin")
-                    .masterUserPassword("Passw0rd-not-secret").numberOfNodes(2));
-            awaitStatus(id, "available");
-        }
-        CpuSeed.twoDays(cloudWatch, id, "CPUUtilization", at -> 1.5);
-        CpuSeed.twoDays(cloudWatch, id, "DatabaseConnections", at -> 0.0);
+        pause.idleCluster(id, create);
     }
 
     private String status(String id) {
-        return redshift.describeClusters(b -> b.clusterIdentifier(id)).clusters().get(0).clusterStatus();
+        return pause.status(id);
     }
 
     private void awaitStatus(String id, String wanted) {
-        await(id + " " + wanted).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> wanted.equals(status(id)));
+        pause.awaitStatus(id, wanted, id + " " + wanted);
     }
 
     private ClusterPlan.PlannedWindow first(String cluster) {
-        return plans.get(cluster).orElseThrow().windows().get(0);
+        return pause.first(cluster);
     }
 
     private double resumeCalls(String cluster) {
-        var c = metrics.find("shiftwork.pause.resume.calls").tags("cluster", cluster, "call", "ResumeCluster").counter();
-        return c == null ? 0 : c.count();
+        return pause.resumeCalls(cluster);
     }
 
     private List<String> actions(String pipeline, String cluster) {
-        return given().get("/pipelines/" + pipeline + "/runs").jsonPath().getList("findAll { it.parameters.cluster == '"
-                + cluster + "' }.parameters.action", String.class);
+        return pause.actions(pipeline, cluster);
     }
 
     private static JsonPath runOf(String pipeline, String body) {

@@ -78,6 +78,8 @@ class PauseSafetyTest {
     @Inject
     PauseResumeManager manager;
     @Inject
+    PauseFixture pause;
+    @Inject
     PlanStore plans;
     @Inject
     TestClock clock;
@@ -116,13 +118,7 @@ class PauseSafetyTest {
     }
 
     private void idleCluster(String id, boolean create) {
-        if (create) {
-            redshift.createCluster(b -> b.clusterIdentifier(id).nodeType("ra3.xlplus").masterUsername("admin")
-                    .masterUserPassword("Passw0rd-not-secret").numberOfNodes(2));
-            awaitStatus(id, "available");
-        }
-        CpuSeed.twoDays(cloudWatch, id, "CPUUtilization", at -> 1.5);
-        CpuSeed.twoDays(cloudWatch, id, "DatabaseConnections", at -> 0.0);
+        pause.idleCluster(id, create);
     }
 
     /**
@@ -130,12 +126,11 @@ class PauseSafetyTest {
      * time (a second here), whatever the test's clock says.
      */
     private void awaitStatus(String id, String status, String... why) {
-        org.awaitility.Awaitility.await(why.length == 0 ? id + " " + status : why[0]).atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(100)).until(() -> status.equals(status(id)));
+        pause.awaitStatus(id, status, why.length == 0 ? id + " " + status : why[0]);
     }
 
     private String status(String id) {
-        return redshift.describeClusters(b -> b.clusterIdentifier(id)).clusters().get(0).clusterStatus();
+        return pause.status(id);
     }
 
     private void tick(PauseResumeManager m, String cluster) {
@@ -143,17 +138,15 @@ class PauseSafetyTest {
     }
 
     private ClusterPlan.PlannedWindow first(String cluster) {
-        return plans.get(cluster).orElseThrow().windows().get(0);
+        return pause.first(cluster);
     }
 
     private double resumeCalls(String cluster) {
-        var c = metrics.find("shiftwork.pause.resume.calls").tags("cluster", cluster, "call", "ResumeCluster").counter();
-        return c == null ? 0 : c.count();
+        return pause.resumeCalls(cluster);
     }
 
     private List<String> actions(String pipeline, String cluster) {
-        return given().get("/pipelines/" + pipeline + "/runs").jsonPath().getList("findAll { it.parameters.cluster == '"
-                + cluster + "' }.parameters.action", String.class);
+        return pause.actions(pipeline, cluster);
     }
 
     @Test

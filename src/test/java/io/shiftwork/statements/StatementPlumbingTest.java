@@ -198,19 +198,14 @@ class StatementPlumbingTest {
     }
 
     private Map<String, AttributeValue> correlation(String statementName) {
-        Map<String, AttributeValue> item = dynamo.getItem(b -> b.tableName(config.table()).consistentRead(true)
-                .key(Map.of("statementName", AttributeValue.fromS(statementName)))).item();
-        return item == null || item.isEmpty() ? null : item;
+        return StatementRuns.correlation(dynamo, config.table(), statementName);
     }
 
     private static String start(String pipeline, String body) {
-        return given().contentType(ContentType.JSON).body(body).post("/pipelines/" + pipeline + "/runs")
-                .then().statusCode(202).extract().path("runId");
+        return StatementRuns.start(pipeline, body);
     }
 
     private static JsonPath awaitRun(String runId, String status, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
-                .until(() -> status.equals(given().get("/runs/" + runId).path("status")));
-        return given().get("/runs/" + runId).jsonPath();
+        return StatementRuns.awaitRun(runId, status, atMost);
     }
 }
