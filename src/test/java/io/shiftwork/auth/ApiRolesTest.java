@@ -220,8 +220,13 @@ class ApiRolesTest {
         String token = pool.signedInUser("stranger-" + System.nanoTime(), "strangers");
         for (String path : List.of("/pipelines", "/runs/" + runId, "/q/openapi")) {
             given().header("Authorization", "Bearer " + token).get(path).then().statusCode(403)
-                    .contentType(ContentType.JSON).body("error", equalTo("forbidden"));
+                    .contentType(ContentType.JSON).body("error", equalTo("forbidden"))
+                    .body("message", org.hamcrest.Matchers.containsString("your roles: none;"));
         }
+        // a 403 names the caller's roles, never every role the service has
+        given().header(TestTokens.bearer("viewer")).post("/runs/" + runId + "/cancel").then().statusCode(403)
+                .body("message", org.hamcrest.Matchers.containsString("your roles: viewer;"))
+                .body("message", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("admin")));
         given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body("{}")
                 .post("/pipelines/smoke/runs").then().statusCode(403).body("error", equalTo("forbidden"));
     }
