@@ -25,6 +25,18 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 public class AuthErrors {
 
+    @jakarta.inject.Inject
+    jakarta.enterprise.inject.Instance<io.quarkus.security.identity.CurrentIdentityAssociation> identities;
+
+    private java.util.Set<String> callerRoles() {
+        try {
+            io.quarkus.security.identity.SecurityIdentity id = identities.get().getIdentity();
+            return id == null || id.isAnonymous() ? java.util.Set.of() : id.getRoles();
+        } catch (RuntimeException none) {
+            return java.util.Set.of();
+        }
+    }
+
     static final String UNAUTHORIZED_MESSAGE = "sign-in required: send Authorization: Bearer <access token> of the "
             + "configured identity provider (missing, invalid, expired or foreign token)";
 
@@ -42,7 +54,9 @@ public class AuthErrors {
                 || failure instanceof AuthenticationCompletionException || (failure == null && rc.statusCode() == 401)) {
             send(rc, 401, "unauthorized", UNAUTHORIZED_MESSAGE);
         } else if (failure instanceof ForbiddenException || (failure == null && rc.statusCode() == 403)) {
-            send(rc, 403, "forbidden", forbidden());
+            java.util.Set<String> roles = rc.user() instanceof io.quarkus.vertx.http.runtime.security.QuarkusHttpUser user
+                    ? user.getSecurityIdentity().getRoles() : java.util.Set.of();
+            send(rc, 403, "forbidden", forbidden(roles));
         } else {
             rc.next();
         }
@@ -58,8 +72,10 @@ public class AuthErrors {
         rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(new JsonObject(body).encode());
     }
 
-    static String forbidden() {
-        return "your roles do not allow this request (roles: " + String.join(", ", Roles.ALL)
+    /** The 403 message: names the caller's roles (never the full list of roles the service knows). */
+    static String forbidden(java.util.Set<String> callerRoles) {
+        java.util.Set<String> held = new java.util.TreeSet<>(callerRoles == null ? java.util.Set.of() : callerRoles);
+        return "your roles do not allow this request (your roles: " + (held.isEmpty() ? "none" : String.join(", ", held))
                 + "; GET /pipelines says which pipelines you may start)";
     }
 
@@ -75,7 +91,7 @@ public class AuthErrors {
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        return json(403, "forbidden", forbidden());
+        return json(403, "forbidden", forbidden(callerRoles()));
     }
 
     private static Response json(int status, String error, String message) {

@@ -124,13 +124,19 @@ public class PipelinesResource {
     public Response startRun(@PathParam("name") String name, @HeaderParam(IDEMPOTENCY_KEY) String key,
             @HeaderParam("Content-Type") String contentType,
             @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(type = SchemaType.OBJECT, description = "the pipeline's parameters"))) String body,
+                    schema = @Schema(type = SchemaType.OBJECT, description = "the pipeline's parameters"))) byte[] bytes,
             @Context HttpServerRequest request) {
         PipelineSpec spec = catalog.require(name);
         if (spec.role() != null && !identity.hasRole(spec.role())) {
             throw new ApiException(403, "forbidden", "starting pipeline '" + name + "' takes the role '" + spec.role()
                     + "'; yours: " + String.join(", ", new java.util.TreeSet<>(identity.getRoles())));
         }
+        String charset = charset(contentType);
+        if (charset != null && !charset.equalsIgnoreCase("utf-8") && bytes != null && bytes.length > 0) {
+            throw new ApiException(415, "unsupported_media_type", "the body must be UTF-8 JSON: charset '" + charset
+                    + "' is not accepted (send Content-Type: application/json or application/json; charset=utf-8)");
+        }
+        String body = utf8(bytes);
         bodyLimit.check(body);
         boolean empty = body == null || body.isBlank();
         if (!empty && !isJson(contentType)) {
@@ -144,6 +150,10 @@ public class PipelinesResource {
             throw ApiException.badRequest("malformed_json", "request body is not valid JSON: "
                     + e.getOriginalMessage());
         }
+        if (!parameters.isObject()) {
+            throw ApiException.badRequest("invalid_parameters", "the body must be a JSON object of the pipeline's "
+                    + "parameters (or empty for none), got " + parameters.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
         String lone = loneSurrogate(parameters);
         if (lone != null) {
             throw ApiException.badRequest("malformed_json", "request body is not valid JSON: " + lone
@@ -152,6 +162,9 @@ public class PipelinesResource {
         StartedBy by = callers.http(request);
         Map<String, Object> params = runner.validate(spec, parameters, by);
         String runId = java.util.UUID.randomUUID().toString();
+        if (key == null && request != null && request.headers().contains(IDEMPOTENCY_KEY)) {
+            key = ""; // an empty header value: refused below like any other invalid key
+        }
         if (key == null) {
             return accepted(runner.launch(spec, params, by, runId));
         }
@@ -184,6 +197,38 @@ public class PipelinesResource {
         } catch (RuntimeException e) {
             idempotency.forget(scoped, runId);
             throw e;
+        }
+    }
+
+    /** The charset parameter of a Content-Type, unquoted, else null. */
+    static String charset(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String[] kv = parts[i].split("=", 2);
+            if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("charset")) {
+                String v = kv[1].trim();
+                return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+            }
+        }
+        return null;
+    }
+
+    /** The body decoded as strict UTF-8: invalid bytes (an encoded surrogate, \\xff) are a 400, never U+FFFD. */
+    static String utf8(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw ApiException.badRequest("malformed_json", "request body is not valid JSON: it is not valid UTF-8 ("
+                    + e.getMessage() + ")");
         }
     }
 

@@ -220,10 +220,83 @@ class ApiRolesTest {
         String token = pool.signedInUser("stranger-" + System.nanoTime(), "strangers");
         for (String path : List.of("/pipelines", "/runs/" + runId, "/q/openapi")) {
             given().header("Authorization", "Bearer " + token).get(path).then().statusCode(403)
-                    .contentType(ContentType.JSON).body("error", equalTo("forbidden"));
+                    .contentType(ContentType.JSON).body("error", equalTo("forbidden"))
+                    .body("message", org.hamcrest.Matchers.containsString("your roles: none;"));
         }
+        // a 403 names the caller's roles, never every role the service has
+        given().header(TestTokens.bearer("viewer")).post("/runs/" + runId + "/cancel").then().statusCode(403)
+                .body("message", org.hamcrest.Matchers.containsString("your roles: viewer;"))
+                .body("message", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("admin")));
         given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body("{}")
                 .post("/pipelines/smoke/runs").then().statusCode(403).body("error", equalTo("forbidden"));
+    }
+
+    @Test
+    void anAccessTokenOfAnotherAppClientOfThePoolIs401() throws Exception {
+        Map<String, String> cognito = TestTokens.cognito();
+        java.net.URI moto = java.net.URI.create(cognito.get("endpoint"));
+        String other = cognitoCall(moto, "CreateUserPoolClient", Map.of("UserPoolId", cognito.get("poolId"),
+                "ClientName", "another-app-" + System.nanoTime(), "ExplicitAuthFlows",
+                List.of("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"))).path("UserPoolClient").path("ClientId").asText();
+        String password = LocalAwsTestResource.currentConfig().get("shiftwork.local.cognito.passwords.admin");
+        String foreign = LocalCognito.signIn(moto, other, "admin", password);
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(foreign.split("\\.")[1]));
+        assertEquals(other, claims.path("client_id").asText(), "a real token of the second app client");
+        for (String path : List.of("/pipelines", "/runs/" + runId)) {
+            given().header("Authorization", "Bearer " + foreign).get(path).then().statusCode(401)
+                    .contentType(ContentType.JSON).body("error", equalTo("unauthorized"));
+        }
+        given().header("Authorization", "Bearer " + foreign).contentType(ContentType.JSON).body("{}")
+                .post("/pipelines/smoke/runs").then().statusCode(401).body("error", equalTo("unauthorized"));
+        // the same user through the service's own app client passes
+        given().header("Authorization", "Bearer " + LocalCognito.signIn(moto, cognito.get("clientId"), "admin", password))
+                .get("/pipelines").then().statusCode(200);
+    }
+
+    /**
+     * A machine client's token (Cognito's client-credentials grant: {@code sub} and {@code client_id}, no
+     * {@code username}) is its client id, and its Idempotency-Keys are its own. moto 5.2.1's cognito-idp has no
+     * {@code /oauth2/token} endpoint and writes {@code username} into every token it issues, so there is no real way
+     * to get one from it: the token is forged from the operator's real token (username removed, sub replaced) and
+     * signed again with moto's signing key, whose private half moto ships in its package (see {@link #signed}).
+     */
+    @Test
+    void aMachineClientIsItsClientIdAndItsIdempotencyKeysAreItsOwn() throws Exception {
+        String clientId = TestTokens.cognito().get("clientId");
+        String machine = signed(TestTokens.of("operator"), c -> {
+            c.remove("username");
+            c.put("sub", java.util.UUID.randomUUID().toString());
+        });
+        String key = "nightly-" + System.nanoTime();
+        String a = given().header("Authorization", "Bearer " + machine).header("Idempotency-Key", key)
+                .contentType(ContentType.JSON).body("{}").post("/pipelines/smoke/runs").then().statusCode(202)
+                .extract().path("runId");
+        given().get("/runs/" + a).then().statusCode(200).body("startedBy.principal", equalTo(clientId));
+        // the same key from another caller (a user) with another body: a run of its own, never a 422 naming run a
+        Response b = given().header(TestTokens.bearer("operator")).header("Idempotency-Key", key)
+                .contentType(ContentType.JSON).body("{\"name\":\"other\"}").post("/pipelines/smoke/runs");
+        assertEquals(202, b.statusCode(), b.asString());
+        assertTrue(!b.asString().contains(a), b.asString());
+        given().get("/runs/" + b.path("runId")).then().statusCode(200).body("startedBy.principal", equalTo("operator"));
+        // a second machine token of the same client (another sub) is the same principal: the key replays run a
+        given().header("Authorization", "Bearer " + signed(machine, c -> c.put("sub", "another")))
+                .header("Idempotency-Key", key).contentType(ContentType.JSON).body("{}").post("/pipelines/smoke/runs")
+                .then().statusCode(202).body("runId", equalTo(a));
+        // a token naming nobody (no username, client_id or sub) is 401
+        given().header("Authorization", "Bearer " + signed(machine, c -> {
+            c.remove("client_id");
+            c.remove("sub");
+        })).get("/pipelines").then().statusCode(401).body("error", equalTo("unauthorized"));
+    }
+
+    private static JsonNode cognitoCall(java.net.URI moto, String action, Map<String, Object> request) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(moto.resolve("/")).header("Content-Type", "application/x-amz-json-1.1")
+                        .header("X-Amz-Target", "AWSCognitoIdentityProviderService." + action)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
     }
 
     @Test

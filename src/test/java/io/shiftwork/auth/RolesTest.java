@@ -46,4 +46,48 @@ class RolesTest {
     private static Set<String> set(String csv) {
         return csv.isBlank() ? Set.of() : Set.of(csv.split(","));
     }
+
+    @org.junit.jupiter.api.Test
+    void the403NamesTheCallersRolesNotEveryRole() {
+        String message = AuthErrors.forbidden(Set.of("viewer"));
+        org.junit.jupiter.api.Assertions.assertTrue(message.contains("your roles: viewer;"), message);
+        org.junit.jupiter.api.Assertions.assertFalse(message.contains("admin") || message.contains("operator"), message);
+        org.junit.jupiter.api.Assertions.assertTrue(AuthErrors.forbidden(Set.of()).contains("your roles: none"));
+    }
+
+    @ParameterizedTest(name = "claims {0} -> principal {1}")
+    @CsvSource(delimiter = '|', value = {
+            "username=alice,client_id=app,sub=s1 | alice",
+            "client_id=app,sub=s1                | app",
+            "sub=s1                              | s1",
+            "username=,client_id=app             | app",
+            "''                                  | ",
+    })
+    void thePrincipalIsUsernameThenClientIdThenSub(String claims, String principal) {
+        Map<String, Object> map = new java.util.HashMap<>();
+        for (String kv : claims.split(",")) {
+            String[] p = kv.split("=", 2);
+            if (p.length == 2) {
+                map.put(p[0], p[1]);
+            }
+        }
+        org.eclipse.microprofile.jwt.JsonWebToken jwt = new org.eclipse.microprofile.jwt.JsonWebToken() {
+            @Override
+            public String getName() {
+                return null;
+            }
+
+            @Override
+            public Set<String> getClaimNames() {
+                return map.keySet();
+            }
+
+            @SuppressWarnings("unchecked")
+            @Override
+            public <T> T getClaim(String name) {
+                return (T) map.get(name);
+            }
+        };
+        assertEquals(principal, GroupRoles.principalName(jwt));
+    }
 }
