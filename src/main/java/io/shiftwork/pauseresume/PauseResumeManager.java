@@ -21,7 +21,6 @@ import io.shiftwork.pauseresume.PauseLifecycle.Action;
 import io.shiftwork.pauseresume.PauseLifecycle.Event;
 import io.shiftwork.pauseresume.PauseLifecycle.State;
 import io.shiftwork.pipelines.Alerts;
-import io.shiftwork.pipelines.Leases;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.RunSteps;
 import io.shiftwork.pipelines.StartedBy;
@@ -58,7 +57,6 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
     private final Forecaster forecaster;
     private final MeterRegistry metrics;
     private final Alerts alerts;
-    private final Leases leases;
     @jakarta.inject.Inject
     io.shiftwork.cluster.Leadership leadership;
 
@@ -66,9 +64,8 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
             RedshiftDataClient data, PipelineRunner runner, RunSteps steps, Clock clock,
             software.amazon.awssdk.services.forecast.ForecastClient amazonForecast,
             software.amazon.awssdk.services.forecastquery.ForecastqueryClient amazonForecastQuery,
-            software.amazon.awssdk.services.s3.S3Client s3, MeterRegistry metrics, Alerts alerts, Leases leases) {
+            software.amazon.awssdk.services.s3.S3Client s3, MeterRegistry metrics, Alerts alerts) {
         this.config = config;
-        this.leases = leases;
         this.metrics = metrics;
         this.alerts = alerts;
         this.history = history;
@@ -233,42 +230,15 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
     }
 
     /**
-     * The timer's tick: {@link #execute()} on one replica per executor period, the one that takes the period's DynamoDB
-     * lease. (Two replicas ticking at once would still make one call per window, as plan writes are conditional on the
-     * version read; the lease saves the duplicate reads and calls that lose.)
+     * The timer's tick: {@link #execute()} with the fencing token of this replica's leadership (the route is a
+     * {@code master:} route: it runs on the lease holder only, and every action is fenced, {@link io.shiftwork.cluster.Leadership}).
      */
     public void scheduledTick() {
         if (leadership == null) {
-            leasedTick();
-        } else {
-            leadership.run("the pause/resume tick", this::leasedTick);
-        }
-    }
-
-    private void leasedTick() {
-        Duration period = camelDuration(config.executorPeriod());
-        long slot = clock.millis() / Math.max(1, period.toMillis());
-        if (leases.acquire("pause-resume/tick/" + slot, HOLDER, period)) {
             execute();
+        } else {
+            leadership.run("the pause/resume tick", this::execute);
         }
-    }
-
-    private static final String HOLDER = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
-
-    /** Camel's duration syntax as used by the timer: 60s, 1m, 500 (ms). */
-    static Duration camelDuration(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-        if (t.matches("\\d+")) {
-            return Duration.ofMillis(Long.parseLong(t));
-        }
-        long n = Long.parseLong(t.replaceAll("[^0-9]", ""));
-        return switch (t.replaceAll("[0-9]", "")) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> throw new IllegalArgumentException("shiftwork.pause-resume.executor-period must look like 60s or 1m, got " + text);
-        };
     }
 
     /** The executor's tick: reconciles each managed cluster with its plan, pauses and resumes what is due now. */

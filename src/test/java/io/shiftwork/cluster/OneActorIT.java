@@ -85,15 +85,18 @@ class OneActorIT {
                 String leader = await("a leader").atMost(Duration.ofSeconds(20)).until(() -> holder(dynamo), h -> h != null);
                 String follower = leader.equals("replica-a") ? "replica-b" : "replica-a";
 
-                // the leader's next tick stalls in DescribeClusters; the window is due now, its resume in 35 s
+                // the leader's next tick stalls in DescribeClusters; the window is due now, its resume in 50 s
                 post("/_shiftwork/delay", "{\"action\":\"DescribeClusters\",\"clusterIdentifier\":\"" + CLUSTER + "\",\"seconds\":3,\"times\":1}");
-                Instant resumeAt = writePlan(dynamo, Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(35));
+                Instant resumeAt = writePlan(dynamo, Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(50));
                 await("the leader's DescribeClusters on the wire").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                         .until(() -> calls().path("delaying").asInt() == 1);
                 signal(replicas.get(leader), "STOP");
+                long frozenAt = System.nanoTime();
                 try {
-                    await("the follower takes over and pauses").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(200))
+                    await("the follower takes over and pauses").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
                             .until(() -> follower.equals(holder(dynamo)) && "PAUSED".equals(windowState(dynamo)));
+                    System.out.printf("OneActorIT: the follower paused %.1f s after the leader froze (lease 4 s)%n",
+                            (System.nanoTime() - frozenAt) / 1e9);
                     assertEquals(1, count("PauseCluster"), "one pause, by the new leader");
                 } finally {
                     signal(replicas.get(leader), "CONT");

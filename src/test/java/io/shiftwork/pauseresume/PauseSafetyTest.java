@@ -109,8 +109,6 @@ class PauseSafetyTest {
     MeterRegistry metrics;
     @Inject
     Alerts alerts;
-    @Inject
-    io.shiftwork.pipelines.Leases leases;
 
     @AfterEach
     void realTime() {
@@ -191,7 +189,7 @@ class PauseSafetyTest {
 
         // a replica started mid-window: nothing in memory, its first plan 30 s after start, then its ticks
         PauseResumeManager fresh = new PauseResumeManager(config, history, plans, redshift, data, runner, steps, clock,
-                forecast, forecastQuery, s3, metrics, alerts, leases);
+                forecast, forecastQuery, s3, metrics, alerts);
         clock.advance(Duration.ofHours(2));
         fresh.plan("restarted");
         tick(fresh, "restarted");
