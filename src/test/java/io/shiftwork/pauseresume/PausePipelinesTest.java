@@ -244,7 +244,7 @@ class PausePipelinesTest {
         idle("sleepy", true);
         manager.plan("sleepy");
         given().get("/clusters/sleepy/plan").then().statusCode(200); // the first HTTP call of a JVM can take seconds
-        transitionSeconds(20); // longer than resume-request-wait (3 s here)
+        transitionSeconds(8); // longer than resume-request-wait (3 s here), with room for a slow machine
         try {
             manager.tick("sleepy", clock.instant(), null);
             assertEquals("pausing", status("sleepy"));
