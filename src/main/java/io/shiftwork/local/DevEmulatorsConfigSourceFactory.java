@@ -44,7 +44,10 @@ public class DevEmulatorsConfigSourceFactory implements ConfigSourceFactory {
         String started = System.getProperty(STARTED);
         if (started == null) {
             LocalAws local = LocalAws.start(Path.of("target", "emulators").toAbsolutePath());
-            Runtime.getRuntime().addShutdownHook(new Thread(local::close, "shiftwork-emulators-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                awaitApplicationStopped();
+                local.close();
+            }, "shiftwork-emulators-stop"));
             local.createLocalRunCluster();
             Map<String, String> config = new HashMap<>(local.config());
             StringBuilder banner = new StringBuilder("Shiftwork local emulators:");
@@ -54,6 +57,26 @@ public class DevEmulatorsConfigSourceFactory implements ConfigSourceFactory {
             System.setProperty(STARTED, started);
         }
         return read(started);
+    }
+
+    /**
+     * On Ctrl-C the JVM runs every shutdown hook at once: the service's (Camel's consumers, lease release) would
+     * still be talking to moto and the local Redshift this hook stops. Waits for the application to stop, at most
+     * 30 s. (Embedded PostgreSQL stops on a hook of its own.)
+     */
+    private static void awaitApplicationStopped() {
+        io.quarkus.runtime.Application app = io.quarkus.runtime.Application.currentApplication();
+        if (app == null) {
+            return;
+        }
+        Thread waiter = new Thread(app::awaitShutdown, "shiftwork-emulators-await-stop");
+        waiter.setDaemon(true);
+        waiter.start();
+        try {
+            waiter.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String write(Map<String, String> config) {

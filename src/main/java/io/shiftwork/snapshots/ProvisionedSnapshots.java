@@ -76,6 +76,8 @@ public class ProvisionedSnapshots implements SnapshotStore {
             try {
                 redshift.createClusterSnapshot(b -> b.snapshotIdentifier(create.identifier())
                         .clusterIdentifier(schedule.target()).tags(tags));
+            } catch (software.amazon.awssdk.services.redshift.model.ClusterSnapshotAlreadyExistsException e) {
+                throw new SnapshotTakenElsewhere(create.identifier(), "ClusterSnapshotAlreadyExists");
             } catch (InvalidClusterStateException e) {
                 count("DescribeClusters");
                 String status = redshift.describeClusters(b -> b.clusterIdentifier(schedule.target())).clusters().get(0)
@@ -99,6 +101,10 @@ public class ProvisionedSnapshots implements SnapshotStore {
     @Override
     public void delete(Schedule schedule, String identifier) {
         count("DeleteClusterSnapshot");
-        redshift.deleteClusterSnapshot(b -> b.snapshotIdentifier(identifier).snapshotClusterIdentifier(schedule.target()));
+        try {
+            redshift.deleteClusterSnapshot(b -> b.snapshotIdentifier(identifier).snapshotClusterIdentifier(schedule.target()));
+        } catch (software.amazon.awssdk.services.redshift.model.ClusterSnapshotNotFoundException gone) {
+            // another run of the schedule deleted it first: retention holds either way
+        }
     }
 }

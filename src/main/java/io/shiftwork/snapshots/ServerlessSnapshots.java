@@ -60,12 +60,23 @@ public class ServerlessSnapshots implements SnapshotStore {
         count("CreateSnapshot");
         List<Tag> tags = create.tags().entrySet().stream()
                 .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
-        serverless.createSnapshot(b -> b.namespaceName(schedule.target()).snapshotName(create.identifier()).tags(tags));
+        try {
+            serverless.createSnapshot(b -> b.namespaceName(schedule.target()).snapshotName(create.identifier()).tags(tags));
+        } catch (software.amazon.awssdk.services.redshiftserverless.model.ConflictException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("already exists")) {
+                throw e;
+            }
+            throw new SnapshotTakenElsewhere(create.identifier(), "ConflictException");
+        }
     }
 
     @Override
     public void delete(Schedule schedule, String identifier) {
         count("DeleteSnapshot");
-        serverless.deleteSnapshot(b -> b.snapshotName(identifier));
+        try {
+            serverless.deleteSnapshot(b -> b.snapshotName(identifier));
+        } catch (software.amazon.awssdk.services.redshiftserverless.model.ResourceNotFoundException gone) {
+            // another run of the schedule deleted it first: retention holds either way
+        }
     }
 }

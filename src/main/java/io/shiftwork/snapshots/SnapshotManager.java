@@ -117,6 +117,9 @@ public class SnapshotManager implements io.shiftwork.pauseresume.BeforePause {
                 }
                 Map<String, String> awsIds = new LinkedHashMap<>();
                 Map<String, Object> out = apply(schedule, now, awsIds);
+                if (out.containsKey("takenElsewhere")) {
+                    elsewhere.add(schedule.namespace());
+                }
                 if (out.containsKey("created") || !((List<?>) out.get("deleted")).isEmpty()) {
                     steps.record(runId, step, started, RunStatus.SUCCEEDED, out, awsIds, null);
                 } else {
@@ -179,6 +182,9 @@ public class SnapshotManager implements io.shiftwork.pauseresume.BeforePause {
                 c.sourceAutomated().ifPresent(src -> out.put("copiedFrom", src));
             } catch (TargetNotAvailable waiting) {
                 out.put("reason", plan.reason() + "; waiting: " + waiting.getMessage());
+            } catch (SnapshotTakenElsewhere taken) {
+                out.put("reason", plan.reason() + "; taken by another run: " + taken.getMessage());
+                out.put("takenElsewhere", c.identifier());
             }
         });
         for (String id : plan.delete()) {

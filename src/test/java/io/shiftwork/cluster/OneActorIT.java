@@ -84,6 +84,10 @@ class OneActorIT {
 
                 String leader = await("a leader").atMost(Duration.ofSeconds(20)).until(() -> holder(dynamo), h -> h != null);
                 String follower = leader.equals("replica-a") ? "replica-b" : "replica-a";
+                await("the leader's master: routes started").atMost(Duration.ofSeconds(30))
+                        .until(() -> Files.readString(logs.get(leader)).contains("Consumer started: timer://pause-resume-executor"));
+                assertTrue(!Files.readString(logs.get(leader)).contains("Attempt #2 to start consumer"),
+                        "one timer consumer per master: route (Camel 4.14 starts one per attempt)");
 
                 // the leader's next tick stalls in DescribeClusters; the window is due now, its resume in 50 s
                 post("/_shiftwork/delay", "{\"action\":\"DescribeClusters\",\"clusterIdentifier\":\"" + CLUSTER + "\",\"seconds\":3,\"times\":1}");
@@ -114,6 +118,10 @@ class OneActorIT {
                 assertEquals(1, count("PauseCluster"), "one PauseCluster for the window, fleet-wide");
                 assertEquals(1, count("ResumeCluster"), "one ResumeCluster for the window, fleet-wide");
                 assertEquals(follower, holder(dynamo), "the old leader follows");
+                for (Path log : logs.values()) {
+                    assertTrue(!Files.readString(log).contains("Attempt #2 to start consumer"), "one timer consumer per master: route, "
+                            + "after a takeover too: " + log);
+                }
             } finally {
                 for (ServiceProcess p : replicas.values()) {
                     p.close();

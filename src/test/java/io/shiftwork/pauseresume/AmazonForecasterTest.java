@@ -44,7 +44,7 @@ class AmazonForecasterTest {
                     "shiftwork.pause-resume.amazon-forecast.poll-initial", "PT0.01S",
                     "shiftwork.pause-resume.amazon-forecast.poll-max", "PT0.05S",
                     "shiftwork.pause-resume.clusters.forecasted.enabled", "true",
-                    "shiftwork.pause-resume.backfill-days", "2");
+                    "shiftwork.pause-resume.backfill-days", "3");
         }
     }
 
