@@ -45,8 +45,8 @@ public class TunedForecaster implements Forecaster {
 
     static final boolean RECENT_SETTINGS = Boolean.parseBoolean(System.getProperty("tuner.recent", "true"));
     static final List<Setting> SETTINGS = settings();
-    /** Pauses into load a setting may have had, per 14 days replayed (the risk target); {@code -Dtuner.max-incidents}. */
-    static final double MAX_INCIDENTS_PER_14_DAYS = Double.parseDouble(System.getProperty("tuner.max-incidents", "1"));
+    /** Pauses into load a setting may have had, per 14 days replayed, by default (the risk target). */
+    static final double MAX_INCIDENTS_PER_14_DAYS = 1;
     /** With too little history to replay: the highest CPU of every day known, ±60 minutes. */
     static final Setting CAUTIOUS = new Setting(false, 12, 1.0, false);
     static final Setting NEVER = new Setting(false, 0, 1, true);
@@ -59,6 +59,7 @@ public class TunedForecaster implements Forecaster {
     private final Setting fallback;
     private volatile Choice last;
     private java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+    private double maxIncidentsPer14Days = MAX_INCIDENTS_PER_14_DAYS;
 
     public TunedForecaster(double threshold, Duration minPause, Duration resumeLead, double quantile,
             double maxBusyWhilePaused, int validationDays) {
@@ -92,6 +93,21 @@ public class TunedForecaster implements Forecaster {
     public TunedForecaster inZone(java.time.ZoneId z) {
         this.zone = z;
         return this;
+    }
+
+    /** At most this many pauses into load per 14 days replayed ({@code shiftwork.pause-resume.tuner.max-incidents}). */
+    public TunedForecaster withMaxIncidents(double per14Days) {
+        this.maxIncidentsPer14Days = validMaxIncidents(per14Days);
+        return this;
+    }
+
+    /** The value of {@code shiftwork.pause-resume.tuner.max-incidents}, or an error naming the key. */
+    static double validMaxIncidents(double per14Days) {
+        if (!(per14Days >= 0) || Double.isInfinite(per14Days)) {
+            throw new IllegalArgumentException("shiftwork.pause-resume.tuner.max-incidents must be a number of pauses into "
+                    + "load per 14 days, at least 0 (default 1), got " + per14Days);
+        }
+        return per14Days;
     }
 
     public Choice lastChoice() {
@@ -136,9 +152,9 @@ public class TunedForecaster implements Forecaster {
         Setting best = NEVER;
         PlanScore bestScore = PlanScore.EMPTY;
         for (int k = 0; k < scores.length; k++) {
-            // risk as users feel it too: at most MAX_INCIDENTS_PER_14_DAYS pauses into load, pro rata over the days replayed
+            // risk as users feel it too: at most maxIncidentsPer14Days pauses into load, pro rata over the days replayed
             boolean safe = scores[k].busyWhilePaused() <= maxBusyWhilePaused && scores[k].capturedHours() > 0
-                    && scores[k].incidents() <= MAX_INCIDENTS_PER_14_DAYS * days / 14.0;
+                    && scores[k].incidents() <= maxIncidentsPer14Days * days / 14.0;
             if (safe && scores[k].capturedHours() > bestScore.capturedHours()) {
                 best = SETTINGS.get(k);
                 bestScore = scores[k];

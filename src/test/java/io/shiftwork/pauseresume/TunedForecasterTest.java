@@ -120,6 +120,21 @@ class TunedForecasterTest {
         plan(f, history, START.plus(Duration.ofDays(14)));
         assertTrue(f.lastChoice().validation().incidents() <= 7 / 14.0,
                 "at most 1 pause into load per 14 days replayed: " + f.lastChoice());
+
+        TunedForecaster daring = tuned().withMaxIncidents(14); // shiftwork.pause-resume.tuner.max-incidents=14
+        plan(daring, history, START.plus(Duration.ofDays(14)));
+        assertTrue(daring.lastChoice().validation().incidents() > 1 && daring.lastChoice().validation().capturedHours()
+                > f.lastChoice().validation().capturedHours(), "a larger allowance buys capture with incidents: " + daring.lastChoice());
+    }
+
+    @Test
+    void aBadMaxIncidentsNamesItsKey() {
+        assertEquals(0.5, TunedForecaster.validMaxIncidents(0.5));
+        for (double bad : new double[] { -1, Double.NaN, Double.POSITIVE_INFINITY }) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> tuned().withMaxIncidents(bad));
+            assertTrue(e.getMessage().startsWith("shiftwork.pause-resume.tuner.max-incidents must be"), e.getMessage());
+        }
     }
 
     @Test
