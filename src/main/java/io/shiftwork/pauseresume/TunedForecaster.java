@@ -17,7 +17,7 @@ import java.util.List;
  */
 public class TunedForecaster implements Forecaster {
 
-    /** One candidate setting of the seasonal model; {@code never}: plan no pause at all. */
+    /** One candidate setting of the seasonal model ({@code neighbours} 0 and weekly: the slot-of-week profile); {@code never}: plan no pause at all. */
     public record Setting(boolean weekly, int neighbours, double quantile, boolean never, int recentDays) {
 
         Setting(boolean weekly, int neighbours, double quantile, boolean never) {
@@ -34,7 +34,7 @@ public class TunedForecaster implements Forecaster {
 
         @Override
         public String toString() {
-            return never ? "never pause" : (weekly ? "weekly" : "daily") + (recentDays != 7 ? " over " + recentDays + " days" : "")
+            return never ? "never pause" : weekly && neighbours == 0 ? "slot-of-week q" + quantile : (weekly ? "weekly" : "daily") + (recentDays != 7 ? " over " + recentDays + " days" : "")
                     + " ±" + neighbours * 5 + " min q" + quantile;
         }
     }
@@ -47,6 +47,11 @@ public class TunedForecaster implements Forecaster {
     static final List<Setting> SETTINGS = settings();
     /** Pauses into load a setting may have had, per 14 days replayed, by default (the risk target). */
     static final double MAX_INCIDENTS_PER_14_DAYS = 1;
+    /**
+     * Days replayed before a setting may be chosen: fewer cannot tell a setting that pauses into load once a week from
+     * one that never does (the risk target is 1 per 14 days), so until then the cautious setting plans.
+     */
+    static final int MIN_VALIDATION_DAYS = 7;
     /** With too little history to replay: the highest CPU of every day known, ±60 minutes. */
     static final Setting CAUTIOUS = new Setting(false, 12, 1.0, false);
     static final Setting NEVER = new Setting(false, 0, 1, true);
@@ -79,6 +84,11 @@ public class TunedForecaster implements Forecaster {
                     out.add(new Setting(weekly, neighbours, q, false));
                 }
             }
+        }
+        // the per-slot-of-week profile (Baselines' p90, and its maximum): the same 5-minute slot of every past week only,
+        // for a weekly rhythm sharper than ±15 minutes (a job at the same minute each week)
+        for (double q : new double[] { 0.9, 1.0 }) {
+            out.add(new Setting(true, 0, q, false));
         }
         if (RECENT_SETTINGS) {
             // the last 2 days only: follows a rhythm that changes (a workload that stops) within days
@@ -122,10 +132,11 @@ public class TunedForecaster implements Forecaster {
             Instant firstDay = known.get(0).at().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
             Instant end = from.truncatedTo(ChronoUnit.DAYS);
             int days = (int) Math.min(validationDays, Duration.between(firstDay, end).toDays() - 2);
-            if (days >= 2) {
+            if (days >= Math.min(validationDays, MIN_VALIDATION_DAYS)) {
                 chosen = choose(clusterId, known, end.minus(Duration.ofDays(days)), end, days);
             } else {
-                // too little history to replay anything: pause only where every day known was idle for an hour around
+                // too little history to replay (or to count pauses into load on): pause only where every day known was
+                // idle for an hour around
                 chosen = CAUTIOUS;
             }
         }
