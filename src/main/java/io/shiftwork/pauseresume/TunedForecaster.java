@@ -17,7 +17,10 @@ import java.util.List;
  */
 public class TunedForecaster implements Forecaster {
 
-    /** One candidate setting of the seasonal model ({@code neighbours} 0 and weekly: the slot-of-week profile); {@code never}: plan no pause at all. */
+    /**
+     * One candidate setting of the seasonal model ({@code weekly} with {@code neighbours} 0: the slot-of-week profile);
+     * {@code never}: plan no pause at all.
+     */
     public record Setting(boolean weekly, int neighbours, double quantile, boolean never, int recentDays) {
 
         Setting(boolean weekly, int neighbours, double quantile, boolean never) {
@@ -34,8 +37,14 @@ public class TunedForecaster implements Forecaster {
 
         @Override
         public String toString() {
-            return never ? "never pause" : weekly && neighbours == 0 ? "slot-of-week q" + quantile : (weekly ? "weekly" : "daily") + (recentDays != 7 ? " over " + recentDays + " days" : "")
-                    + " ±" + neighbours * 5 + " min q" + quantile;
+            if (never) {
+                return "never pause";
+            }
+            if (weekly && neighbours == 0) {
+                return "slot-of-week q" + quantile;
+            }
+            return (weekly ? "weekly" : "daily") + (recentDays != 7 ? " over " + recentDays + " days" : "") + " ±"
+                    + neighbours * 5 + " min q" + quantile;
         }
     }
 
@@ -132,7 +141,7 @@ public class TunedForecaster implements Forecaster {
             Instant firstDay = known.get(0).at().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
             Instant end = from.truncatedTo(ChronoUnit.DAYS);
             int days = (int) Math.min(validationDays, Duration.between(firstDay, end).toDays() - 2);
-            if (days >= Math.min(validationDays, MIN_VALIDATION_DAYS)) {
+            if (days >= Math.max(2, Math.min(validationDays, MIN_VALIDATION_DAYS))) {
                 chosen = choose(clusterId, known, end.minus(Duration.ofDays(days)), end, days);
             } else {
                 // too little history to replay (or to count pauses into load on): pause only where every day known was
