@@ -22,6 +22,8 @@ import software.amazon.awssdk.services.forecast.model.AttributeType;
 import software.amazon.awssdk.services.forecast.model.DatasetType;
 import software.amazon.awssdk.services.forecast.model.Domain;
 import software.amazon.awssdk.services.forecast.model.ResourceAlreadyExistsException;
+import software.amazon.awssdk.services.forecast.model.ResourceInUseException;
+import software.amazon.awssdk.services.forecast.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.forecastquery.ForecastqueryClient;
 import software.amazon.awssdk.services.forecastquery.model.DataPoint;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -32,7 +34,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * CreateDataset, CreateDatasetImportJob, CreateAutoPredictor, each job polled with capped backoff) and each
  * prediction (a fresh import of the whole history — Forecast uses only the latest import — then
  * CreateForecast and QueryForecast). Resources are named after the cluster, so a restart finds and reuses
- * them instead of creating twice. Blocking: Forecast's jobs take minutes to hours, so this runs on the daily
+ * them instead of creating twice; each plan deletes the forecast, import jobs and import files earlier plans left. Blocking: Forecast's jobs take minutes to hours, so this runs on the daily
  * planning thread, bounded by {@code timeout}.
  */
 public class AmazonForecaster implements Forecaster {
@@ -113,7 +115,67 @@ public class AmazonForecaster implements Forecaster {
 
         Map<String, List<DataPoint>> predictions = query.queryForecast(b -> b.forecastArn(forecastArn)
                 .filters(Map.of("item_id", clusterId))).forecast().predictions();
-        return points(predictions, from, horizon);
+        List<ForecastPoint> points = points(predictions, from, horizon);
+        cleanUp(clusterId, base, base + "_" + stamp, key);
+        return points;
+    }
+
+    /**
+     * Deletes what earlier plans left behind once this one has its forecast: their forecasts, dataset import jobs
+     * (Forecast keeps only the data of the latest import) and import files, so the quotas (forecasts and import jobs
+     * per account) and the bucket do not fill up. The current plan's own set stays. A resource Forecast still
+     * refuses to delete (ResourceInUseException: not yet ACTIVE or CREATE_FAILED) is left to the next plan; a
+     * failed clean-up never fails the plan. The predictor is trained once and reused, so it is not deleted.
+     */
+    private void cleanUp(String clusterId, String base, String current, String currentKey) {
+        java.util.regex.Pattern ours = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(base) + "_\\d{14}");
+        try {
+            for (String arn : all(next -> {
+                var r = forecast.listForecasts(b -> b.nextToken(next));
+                return page(r.nextToken(), r.forecasts(), s -> s.forecastName(), s -> s.forecastArn());
+            }, name -> ours.matcher(name).matches() && !name.equals(current))) {
+                delete("forecast " + arn, () -> forecast.deleteForecast(b -> b.forecastArn(arn)));
+            }
+            for (String arn : all(next -> {
+                var r = forecast.listDatasetImportJobs(b -> b.nextToken(next));
+                return page(r.nextToken(), r.datasetImportJobs(), s -> s.datasetImportJobName(), s -> s.datasetImportJobArn());
+            }, name -> ours.matcher(name).matches() && !name.equals(current))) {
+                delete("dataset import job " + arn, () -> forecast.deleteDatasetImportJob(b -> b.datasetImportJobArn(arn)));
+            }
+            String prefix = "forecast-import/" + clusterId + "/";
+            s3.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(prefix)).contents().stream()
+                    .map(o -> o.key()).filter(k -> !k.equals(currentKey) && k.indexOf('/', prefix.length()) < 0)
+                    .forEach(k -> s3.deleteObject(b -> b.bucket(settings.bucket()).key(k)));
+        } catch (RuntimeException e) {
+            LOG.warnf("Amazon Forecast clean-up for %s failed, retried at the next plan: %s", clusterId, e.toString());
+        }
+    }
+
+    private static void delete(String what, Runnable delete) {
+        try {
+            delete.run();
+        } catch (ResourceInUseException e) {
+            LOG.infof("Amazon Forecast %s not deleted yet (in use): %s", what, e.awsErrorDetails() == null ? e.getMessage()
+                    : e.awsErrorDetails().errorMessage());
+        } catch (ResourceNotFoundException e) {
+            // deleted meanwhile
+        }
+    }
+
+    /** Every ARN whose name matches, over all pages. */
+    private static List<String> all(Function<String, Page> list, java.util.function.Predicate<String> name) {
+        List<String> arns = new ArrayList<>();
+        String next = null;
+        do {
+            Page p = list.apply(next);
+            p.arnsByName().forEach((n, arn) -> {
+                if (name.test(n)) {
+                    arns.add(arn);
+                }
+            });
+            next = p.next();
+        } while (next != null);
+        return arns;
     }
 
     private List<String> types() {

@@ -113,7 +113,7 @@ public final class Backtest {
         if (args.length == 0) {
             System.err.println("usage: Backtest trace.csv [--threshold 10] [--min-pause 60] [--resume-lead 15] "
                     + "[--train-days 7] [--model tuned|seasonal] [--max-busy-while-paused 0.01] [--validation-days 7] "
-                    + "[--quantile 0.95] [--neighbours 3] [--node-hour-price 1.086] [--nodes 2] [--windows-csv file]");
+                    + "[--max-incidents 1] [--quantile 0.95] [--neighbours 3] [--node-hour-price 1.086] [--nodes 2] [--windows-csv file]");
             System.exit(2);
         }
         double threshold = 10;
@@ -127,6 +127,7 @@ public final class Backtest {
         String model = "tuned";
         double maxBusy = 0.01;
         int validationDays = 7;
+        double maxIncidents = TunedForecaster.MAX_INCIDENTS_PER_14_DAYS;
         Path windowsCsv = null;
         for (int i = 1; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
@@ -142,6 +143,7 @@ public final class Backtest {
                 case "--model" -> model = v;
                 case "--max-busy-while-paused" -> maxBusy = Double.parseDouble(v);
                 case "--validation-days" -> validationDays = Integer.parseInt(v);
+                case "--max-incidents" -> maxIncidents = Double.parseDouble(v);
                 case "--windows-csv" -> windowsCsv = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -149,7 +151,7 @@ public final class Backtest {
         Path trace = Path.of(args[0]);
         Forecaster forecaster = switch (model) {
             case "tuned" -> new TunedForecaster(threshold, Duration.ofMinutes(minPause), Duration.ofMinutes(lead), quantile,
-                    maxBusy, validationDays);
+                    maxBusy, validationDays).withMaxIncidents(maxIncidents);
             case "seasonal" -> new SeasonalForecaster(quantile, neighbours, 7);
             default -> throw new IllegalArgumentException("--model is tuned or seasonal, got " + model);
         };

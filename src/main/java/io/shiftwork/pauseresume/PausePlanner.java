@@ -81,11 +81,9 @@ public final class PausePlanner {
 
     private static void add(List<Window> windows, Instant start, Instant end, boolean open, Duration minPause,
             Duration resumeLead) {
-        if (Duration.between(start, end).compareTo(minPause) < 0) {
-            return;
-        }
+        // min-pause bounds the pause itself, so it is checked after the resume lead is taken off
         Instant resumeAt = open ? end : end.minus(resumeLead);
-        if (resumeAt.isAfter(start)) {
+        if (resumeAt.isAfter(start) && Duration.between(start, resumeAt).compareTo(minPause) >= 0) {
             windows.add(new Window(start, resumeAt, open));
         }
     }

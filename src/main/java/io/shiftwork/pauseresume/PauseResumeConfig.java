@@ -102,6 +102,18 @@ public interface PauseResumeConfig {
     @WithDefault("7")
     int validationDays();
 
+    Tuner tuner();
+
+    /** The built-in forecaster's tuning. */
+    interface Tuner {
+        /**
+         * Pauses into load (a pause during which a sample reached the threshold) a setting may have had per 14 days
+         * replayed; more trades incidents for capture. At least 0; a bad value stops start-up, naming the key.
+         */
+        @WithDefault("1")
+        double maxIncidents();
+    }
+
     /** Node type of the managed clusters, for the savings each plan states (per cluster: {@code clusters.<id>.node-type}). */
     @WithDefault("ra3.xlplus")
     String nodeType();

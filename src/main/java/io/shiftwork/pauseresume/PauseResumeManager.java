@@ -90,6 +90,7 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
                     + "amazon-forecast, got '" + config.forecaster() + "'");
         };
         config.clusters().forEach((id, c) -> zone(id, c.zone()));
+        TunedForecaster.validMaxIncidents(config.tuner().maxIncidents());
         config.clusters().keySet().stream().filter(id -> id.startsWith(DRILL_PREFIX)).forEach(id -> LOG.warnf(
                 "shiftwork.pause-resume.clusters.%s is ignored: restore-drill clusters are never paused or resumed", id));
     }
@@ -169,7 +170,8 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
         PauseResumeConfig.ClusterConfig c = config.clusters().get(cluster);
         Duration lead = c == null ? config.resumeLead() : c.resumeLead().orElse(config.resumeLead());
         Forecaster model = forecaster != null ? forecaster : new TunedForecaster(threshold(cluster), minPause, lead,
-                config.quantile(), config.maxBusyWhilePaused(), config.validationDays()).inZone(zone(cluster));
+                config.quantile(), config.maxBusyWhilePaused(), config.validationDays()).inZone(zone(cluster))
+                .withMaxIncidents(config.tuner().maxIncidents());
         List<ForecastPoint> forecast = model.forecast(cluster, samples, now, Duration.ofDays(1));
         if (model instanceof TunedForecaster tuned && tuned.lastChoice() != null) {
             LOG.infof("%s: forecast with %s (replayed over %d days: idle capture %.1f%%, busy-while-paused %.2f%%)", cluster,

@@ -17,7 +17,10 @@ import java.util.List;
  */
 public class TunedForecaster implements Forecaster {
 
-    /** One candidate setting of the seasonal model; {@code never}: plan no pause at all. */
+    /**
+     * One candidate setting of the seasonal model ({@code weekly} with {@code neighbours} 0: the slot-of-week profile);
+     * {@code never}: plan no pause at all.
+     */
     public record Setting(boolean weekly, int neighbours, double quantile, boolean never, int recentDays) {
 
         Setting(boolean weekly, int neighbours, double quantile, boolean never) {
@@ -34,8 +37,14 @@ public class TunedForecaster implements Forecaster {
 
         @Override
         public String toString() {
-            return never ? "never pause" : (weekly ? "weekly" : "daily") + (recentDays != 7 ? " over " + recentDays + " days" : "")
-                    + " ±" + neighbours * 5 + " min q" + quantile;
+            if (never) {
+                return "never pause";
+            }
+            if (weekly && neighbours == 0) {
+                return "slot-of-week q" + quantile;
+            }
+            return (weekly ? "weekly" : "daily") + (recentDays != 7 ? " over " + recentDays + " days" : "") + " ±"
+                    + neighbours * 5 + " min q" + quantile;
         }
     }
 
@@ -45,8 +54,13 @@ public class TunedForecaster implements Forecaster {
 
     static final boolean RECENT_SETTINGS = Boolean.parseBoolean(System.getProperty("tuner.recent", "true"));
     static final List<Setting> SETTINGS = settings();
-    /** Pauses into load a setting may have had, per 14 days replayed (the risk target); {@code -Dtuner.max-incidents}. */
-    static final double MAX_INCIDENTS_PER_14_DAYS = Double.parseDouble(System.getProperty("tuner.max-incidents", "1"));
+    /** Pauses into load a setting may have had, per 14 days replayed, by default (the risk target). */
+    static final double MAX_INCIDENTS_PER_14_DAYS = 1;
+    /**
+     * Days replayed before a setting may be chosen: fewer cannot tell a setting that pauses into load once a week from
+     * one that never does (the risk target is 1 per 14 days), so until then the cautious setting plans.
+     */
+    static final int MIN_VALIDATION_DAYS = 7;
     /** With too little history to replay: the highest CPU of every day known, ±60 minutes. */
     static final Setting CAUTIOUS = new Setting(false, 12, 1.0, false);
     static final Setting NEVER = new Setting(false, 0, 1, true);
@@ -59,6 +73,7 @@ public class TunedForecaster implements Forecaster {
     private final Setting fallback;
     private volatile Choice last;
     private java.time.ZoneId zone = java.time.ZoneOffset.UTC;
+    private double maxIncidentsPer14Days = MAX_INCIDENTS_PER_14_DAYS;
 
     public TunedForecaster(double threshold, Duration minPause, Duration resumeLead, double quantile,
             double maxBusyWhilePaused, int validationDays) {
@@ -79,6 +94,11 @@ public class TunedForecaster implements Forecaster {
                 }
             }
         }
+        // the per-slot-of-week profile (Baselines' p90, and its maximum): the same 5-minute slot of every past week only,
+        // for a weekly rhythm sharper than ±15 minutes (a job at the same minute each week)
+        for (double q : new double[] { 0.9, 1.0 }) {
+            out.add(new Setting(true, 0, q, false));
+        }
         if (RECENT_SETTINGS) {
             // the last 2 days only: follows a rhythm that changes (a workload that stops) within days
             for (int neighbours : new int[] { 3, 12 }) {
@@ -94,6 +114,21 @@ public class TunedForecaster implements Forecaster {
         return this;
     }
 
+    /** At most this many pauses into load per 14 days replayed ({@code shiftwork.pause-resume.tuner.max-incidents}). */
+    public TunedForecaster withMaxIncidents(double per14Days) {
+        this.maxIncidentsPer14Days = validMaxIncidents(per14Days);
+        return this;
+    }
+
+    /** The value of {@code shiftwork.pause-resume.tuner.max-incidents}, or an error naming the key. */
+    static double validMaxIncidents(double per14Days) {
+        if (!(per14Days >= 0) || Double.isInfinite(per14Days)) {
+            throw new IllegalArgumentException("shiftwork.pause-resume.tuner.max-incidents must be a number of pauses into "
+                    + "load per 14 days, at least 0 (default 1), got " + per14Days);
+        }
+        return per14Days;
+    }
+
     public Choice lastChoice() {
         return last;
     }
@@ -106,10 +141,11 @@ public class TunedForecaster implements Forecaster {
             Instant firstDay = known.get(0).at().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(1));
             Instant end = from.truncatedTo(ChronoUnit.DAYS);
             int days = (int) Math.min(validationDays, Duration.between(firstDay, end).toDays() - 2);
-            if (days >= 2) {
+            if (days >= Math.max(2, Math.min(validationDays, MIN_VALIDATION_DAYS))) {
                 chosen = choose(clusterId, known, end.minus(Duration.ofDays(days)), end, days);
             } else {
-                // too little history to replay anything: pause only where every day known was idle for an hour around
+                // too little history to replay (or to count pauses into load on): pause only where every day known was
+                // idle for an hour around
                 chosen = CAUTIOUS;
             }
         }
@@ -136,9 +172,9 @@ public class TunedForecaster implements Forecaster {
         Setting best = NEVER;
         PlanScore bestScore = PlanScore.EMPTY;
         for (int k = 0; k < scores.length; k++) {
-            // risk as users feel it too: at most MAX_INCIDENTS_PER_14_DAYS pauses into load, pro rata over the days replayed
+            // risk as users feel it too: at most maxIncidentsPer14Days pauses into load, pro rata over the days replayed
             boolean safe = scores[k].busyWhilePaused() <= maxBusyWhilePaused && scores[k].capturedHours() > 0
-                    && scores[k].incidents() <= MAX_INCIDENTS_PER_14_DAYS * days / 14.0;
+                    && scores[k].incidents() <= maxIncidentsPer14Days * days / 14.0;
             if (safe && scores[k].capturedHours() > bestScore.capturedHours()) {
                 best = SETTINGS.get(k);
                 bestScore = scores[k];

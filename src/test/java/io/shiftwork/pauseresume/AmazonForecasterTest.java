@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -23,6 +24,9 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.shiftwork.LocalAwsTestResource;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.forecast.ForecastClient;
+import software.amazon.awssdk.services.forecast.model.ResourceInUseException;
+import software.amazon.awssdk.services.forecast.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -52,6 +56,8 @@ class AmazonForecasterTest {
     CloudWatchClient cloudWatch;
     @Inject
     S3Client s3;
+    @Inject
+    ForecastClient forecast;
 
     FakeAmazonForecast fake;
 
@@ -72,7 +78,8 @@ class AmazonForecasterTest {
     }
 
     @Test
-    void trainsOnceThenEachPlanReimportsForecastsAndQueriesAndAFailedJobFailsThePlan() {
+    void trainsOnceThenEachPlanReimportsForecastsQueriesAndDeletesWhatThePlanBeforeLeftAndAFailedJobFailsThePlan() {
+        fake.calls.clear();
         fake.readS3 = path -> {
             String rest = path.substring("s3://".length());
             return s3.getObjectAsBytes(b -> b.bucket(rest.substring(0, rest.indexOf('/'))).key(rest.substring(rest.indexOf('/') + 1)))
@@ -90,8 +97,11 @@ class AmazonForecasterTest {
         assertEquals(List.of("CreateDatasetGroup", "CreateDataset", "DescribeDatasetGroup", "UpdateDatasetGroup",
                 "CreateDatasetImportJob", "DescribeDatasetImportJob", "DescribeDatasetImportJob", "DescribeDatasetImportJob",
                 "CreateAutoPredictor", "DescribeAutoPredictor", "DescribeAutoPredictor", "DescribeAutoPredictor",
-                "CreateForecast", "DescribeForecast", "DescribeForecast", "DescribeForecast", "QueryForecast"), List.copyOf(fake.calls),
-                "training, then prediction, each job polled until ACTIVE");
+                "CreateForecast", "DescribeForecast", "DescribeForecast", "DescribeForecast", "QueryForecast",
+                "ListForecasts", "ListDatasetImportJobs"), List.copyOf(fake.calls),
+                "training, then prediction, each job polled until ACTIVE, then a look for what earlier plans left");
+        assertEquals(List.of(), ours(fake.deleted), "nothing earlier to delete");
+        List<String> firstSet = List.of(ours(fake.names("forecast")).get(0), ours(fake.names("dataset-import-job")).get(0));
 
         String importKey = s3.listObjectsV2(b -> b.bucket("shiftwork-cpu-history").prefix("forecast-import/forecasted/"))
                 .contents().get(0).key();
@@ -107,6 +117,7 @@ class AmazonForecasterTest {
         assertEquals(1, fake.count("ListPredictors"));
         assertEquals(1, fake.count("CreateDatasetImportJob"), "a fresh import: Forecast uses only the latest");
         assertEquals(1, fake.count("CreateForecast"));
+        assertOnlyTheNewestPlansResourcesRemain(firstSet);
 
         fake.failImportsWith = "The timestamp format is invalid";
         await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
@@ -114,6 +125,65 @@ class AmazonForecasterTest {
         assertEquals("FAILED", failed.getString("status"));
         assertTrue(failed.getString("steps.find { it.name == 'plan-forecasted' }.error")
                 .contains("CREATE_FAILED: The timestamp format is invalid"), failed.prettify());
+        assertEquals(2, ours(fake.names("dataset-import-job")).size(), "a failed plan deletes nothing");
         fake.failImportsWith = null;
+        List<String> secondSet = List.of(ours(fake.names("forecast")).get(0), ours(fake.names("dataset-import-job")).get(0));
+        await().pollDelay(Duration.ofMillis(1100)).until(() -> true);
+        assertEquals("SUCCEEDED", plan().getString("status"));
+        assertOnlyTheNewestPlansResourcesRemain(secondSet);
+        assertEquals(5, ours(fake.deleted).size(), "two forecasts and three import jobs (one CREATE_FAILED) in all: " + fake.deleted);
+    }
+
+    private static List<String> ours(List<String> arns) {
+        synchronized (arns) {
+            return arns.stream().filter(a -> a.contains("shiftwork_forecasted_")).toList();
+        }
+    }
+
+    /** What the plan before left (its forecast, its import job, its import file, and any failed import) is gone. */
+    private void assertOnlyTheNewestPlansResourcesRemain(List<String> before) {
+        List<String> forecasts = ours(fake.names("forecast"));
+        List<String> imports = ours(fake.names("dataset-import-job"));
+        assertEquals(1, forecasts.size(), "only the newest forecast: " + forecasts);
+        assertEquals(1, imports.size(), "only the newest import job: " + imports);
+        assertFalse(forecasts.contains(before.get(0)) || imports.contains(before.get(1)), "deleted: " + before);
+        assertEquals(forecasts.get(0), imports.get(0), "the same plan's pair");
+        assertEquals(List.of("shiftwork_forecasted_predictor"), ours(fake.names("predictor")),
+                "the predictor is trained once and kept");
+        List<String> files = s3.listObjectsV2(b -> b.bucket("shiftwork-cpu-history").prefix("forecast-import/forecasted/"))
+                .contents().stream().map(o -> o.key()).toList();
+        assertEquals(List.of("forecast-import/forecasted/" + imports.get(0).substring("shiftwork_forecasted_".length()) + ".csv"),
+                files, "only the newest import file");
+    }
+
+    @Test
+    void theFakeRefusesDeletionsAsForecastDoes() {
+        String arn = "arn:aws:forecast:us-east-1:123456789012:";
+        ResourceNotFoundException missing = assertThrows(ResourceNotFoundException.class,
+                () -> forecast.deleteForecast(b -> b.forecastArn(arn + "forecast/nothing_here")));
+        assertTrue(missing.getMessage().contains("nothing_here"), missing.getMessage());
+        String group = forecast.createDatasetGroup(b -> b.datasetGroupName("probe").domain("CUSTOM")).datasetGroupArn();
+        String predictor = forecast.createAutoPredictor(b -> b.predictorName("probe_predictor").forecastHorizon(288)
+                .forecastFrequency("5min").dataConfig(d -> d.datasetGroupArn(group))).predictorArn();
+        assertThrows(ResourceInUseException.class, () -> forecast.deletePredictor(b -> b.predictorArn(predictor)),
+                "CREATE_PENDING: not deletable");
+        forecast.describeAutoPredictor(b -> b.predictorArn(predictor));
+        assertEquals("CREATE_IN_PROGRESS", forecast.describeAutoPredictor(b -> b.predictorArn(predictor)).status());
+        assertThrows(ResourceInUseException.class, () -> forecast.deletePredictor(b -> b.predictorArn(predictor)),
+                "CREATE_IN_PROGRESS: not deletable");
+        assertEquals("ACTIVE", forecast.describeAutoPredictor(b -> b.predictorArn(predictor)).status());
+        String probe = forecast.createForecast(b -> b.forecastName("probe_forecast").predictorArn(predictor)).forecastArn();
+        assertThrows(ResourceInUseException.class, () -> forecast.deleteForecast(b -> b.forecastArn(probe)),
+                "a forecast still being created");
+        ResourceInUseException inUse = assertThrows(ResourceInUseException.class,
+                () -> forecast.deletePredictor(b -> b.predictorArn(predictor)), "a predictor with a forecast");
+        assertTrue(inUse.getMessage().contains("forecasts"), inUse.getMessage());
+        for (int i = 0; i < 3; i++) {
+            forecast.describeForecast(b -> b.forecastArn(probe));
+        }
+        forecast.deleteForecast(b -> b.forecastArn(probe));
+        forecast.deletePredictor(b -> b.predictorArn(predictor));
+        assertTrue(fake.deleted.containsAll(List.of(probe, predictor)));
+        assertThrows(ResourceNotFoundException.class, () -> forecast.deleteForecast(b -> b.forecastArn(probe)), "gone");
     }
 }

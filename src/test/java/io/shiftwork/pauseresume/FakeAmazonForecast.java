@@ -29,8 +29,11 @@ import com.sun.net.httpserver.HttpServer;
  * only), so this answers the operations Shiftwork's adapter calls in the JSON shapes of the API reference
  * (AWS JSON 1.1, X-Amz-Target AmazonForecast.* and AmazonForecastRuntime.QueryForecast), with jobs moving
  * CREATE_PENDING → CREATE_IN_PROGRESS → ACTIVE over successive Describe calls, ResourceAlreadyExistsException
- * for a second create of a name, and a switch to fail import jobs. Its forecast: for each future 5-minute slot,
- * p50 the mean and the upper quantile the maximum of what the last import held at that time of day.
+ * for a second create of a name, and a switch to fail import jobs. Deletions are as strict as Forecast's: only a
+ * resource that is ACTIVE or CREATE_FAILED may be deleted, and a predictor only once no forecast of it is left,
+ * else ResourceInUseException; an unknown ARN is ResourceNotFoundException. An import copies its S3 file when it
+ * turns ACTIVE (as Forecast does), so the file may be deleted afterwards. Its forecast: for each future 5-minute
+ * slot, p50 the mean and the upper quantile the maximum of what the latest ACTIVE import held at that time of day.
  */
 final class FakeAmazonForecast implements AutoCloseable {
 
@@ -48,6 +51,11 @@ final class FakeAmazonForecast implements AutoCloseable {
     private final Map<String, ObjectNode> resources = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Integer> describes = Collections.synchronizedMap(new LinkedHashMap<>());
     volatile String failImportsWith;
+    private final java.util.Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** ARNs deleted, in order. */
+    final List<String> deleted = Collections.synchronizedList(new ArrayList<>());
+    /** import job ARN → the file's text, copied when the import turned ACTIVE */
+    private final Map<String, String> imported = Collections.synchronizedMap(new LinkedHashMap<>());
 
     FakeAmazonForecast() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -78,6 +86,9 @@ final class FakeAmazonForecast implements AutoCloseable {
                 send(exchange, 400, JSON.createObjectNode().put("__type", "ResourceAlreadyExistsException")
                         .put("message", "A resource with the name " + e.getMessage() + " already exists"));
                 return;
+            } catch (Refused e) {
+                send(exchange, 400, JSON.createObjectNode().put("__type", e.type).put("message", e.getMessage()));
+                return;
             }
             send(exchange, 200, out);
         }
@@ -86,6 +97,51 @@ final class FakeAmazonForecast implements AutoCloseable {
     private static final class AlreadyExists extends RuntimeException {
         AlreadyExists(String name) {
             super(name);
+        }
+    }
+
+    private static final class Refused extends RuntimeException {
+        final String type;
+
+        Refused(String type, String message) {
+            super(message);
+            this.type = type;
+        }
+    }
+
+    /** Current status of a created resource: it moves on with each Describe (see {@link #describe}). */
+    private String status(String arn) {
+        int n = describes.getOrDefault(arn, 0);
+        if (failed.contains(arn)) {
+            return "CREATE_FAILED";
+        }
+        return n <= 1 ? "CREATE_PENDING" : n == 2 ? "CREATE_IN_PROGRESS" : "ACTIVE";
+    }
+
+    /** DeleteDatasetImportJob, DeleteForecast, DeletePredictor: only ACTIVE or CREATE_FAILED, a predictor without forecasts. */
+    private void delete(String arn) {
+        byArn(arn);
+        String status = status(arn);
+        if (!status.equals("ACTIVE") && !status.equals("CREATE_FAILED")) {
+            throw new Refused("ResourceInUseException", "The resource " + arn + " is " + status
+                    + ": only ACTIVE or CREATE_FAILED resources can be deleted");
+        }
+        synchronized (resources) {
+            if (resources.values().stream().anyMatch(r -> r.get("kind").asText().equals("forecast")
+                    && arn.equals(r.path("PredictorArn").asText()))) {
+                throw new Refused("ResourceInUseException", "The predictor " + arn + " still has forecasts: delete them first");
+            }
+            resources.remove(arn.substring(ARN.length()));
+        }
+        imported.remove(arn);
+        deleted.add(arn);
+    }
+
+    /** Names of the resources of a kind that exist now. */
+    List<String> names(String kind) {
+        synchronized (resources) {
+            return resources.values().stream().filter(r -> r.get("kind").asText().equals(kind)).map(r -> r.get("name").asText())
+                    .toList();
         }
     }
 
@@ -112,6 +168,9 @@ final class FakeAmazonForecast implements AutoCloseable {
             case "ListDatasetImportJobs" -> list(out, "DatasetImportJobs", "dataset-import-job", "DatasetImportJobName", "DatasetImportJobArn");
             case "ListPredictors" -> list(out, "Predictors", "predictor", "PredictorName", "PredictorArn");
             case "ListForecasts" -> list(out, "Forecasts", "forecast", "ForecastName", "ForecastArn");
+            case "DeleteDatasetImportJob" -> delete(req.get("DatasetImportJobArn").asText());
+            case "DeleteForecast" -> delete(req.get("ForecastArn").asText());
+            case "DeletePredictor" -> delete(req.get("PredictorArn").asText());
             case "QueryForecast" -> out.set("Forecast", query(req));
             default -> throw new IllegalArgumentException("the fake does not answer " + op);
         }
@@ -129,23 +188,27 @@ final class FakeAmazonForecast implements AutoCloseable {
     }
 
     private ObjectNode byArn(String arn) {
-        ObjectNode r = resources.get(arn.substring(ARN.length()));
+        ObjectNode r = arn.startsWith(ARN) ? resources.get(arn.substring(ARN.length())) : null;
         if (r == null) {
-            throw new IllegalArgumentException("no resource " + arn);
+            throw new Refused("ResourceNotFoundException", "We can't find a resource with the Amazon Resource Name " + arn);
         }
         return r;
     }
 
     /** Status moves on with each Describe: pending, in progress, then ACTIVE (or CREATE_FAILED). */
     private void describe(ObjectNode out, String arn, String arnField, String failWith) {
-        byArn(arn);
+        ObjectNode r = byArn(arn);
         int n = describes.merge(arn, 1, Integer::sum);
         out.put(arnField, arn);
-        if (n >= 3 && failWith != null) {
+        if (n >= 3 && (failWith != null || failed.contains(arn))) {
+            failed.add(arn);
             out.put("Status", "CREATE_FAILED").put("Message", failWith);
             return;
         }
-        out.put("Status", n == 1 ? "CREATE_PENDING" : n == 2 ? "CREATE_IN_PROGRESS" : "ACTIVE");
+        out.put("Status", status(arn));
+        if (n == 3 && r.get("kind").asText().equals("dataset-import-job")) {
+            imported.put(arn, readS3.apply(r.at("/DataSource/S3Config/Path").asText()));
+        }
     }
 
     private void list(ObjectNode out, String field, String kind, String nameField, String arnField) {
@@ -161,23 +224,22 @@ final class FakeAmazonForecast implements AutoCloseable {
         String item = req.path("Filters").path("item_id").asText();
         ObjectNode predictor = byArn(forecast.get("PredictorArn").asText());
         String groupArn = predictor.at("/DataConfig/DatasetGroupArn").asText();
-        ObjectNode lastImport = null;
-        synchronized (resources) {
-            for (ObjectNode r : resources.values()) {
-                if (r.get("kind").asText().equals("dataset-import-job")) {
-                    lastImport = r;
-                }
+        byArn(groupArn);
+        String lastImport = null;
+        synchronized (imported) {
+            for (String text : imported.values()) {
+                lastImport = text;
             }
         }
-        if (lastImport == null || byArn(groupArn) == null) {
-            throw new IllegalArgumentException("nothing imported");
+        if (lastImport == null) {
+            throw new Refused("InvalidInputException", "nothing imported");
         }
         double[] sum = new double[288];
         int[] count = new int[288];
         double[] max = new double[288];
         Instant latest = Instant.EPOCH;
         DateTimeFormatter in = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-        for (String line : readS3.apply(lastImport.at("/DataSource/S3Config/Path").asText()).split("\n")) {
+        for (String line : lastImport.split("\n")) {
             String[] f = line.split(",");
             if (f.length != 3 || !f[0].equals(item)) {
                 continue;

@@ -3,6 +3,7 @@ package io.shiftwork.pauseresume;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +49,7 @@ class PausePipelinesTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> m = new java.util.HashMap<>();
-            for (String c : List.of("shiftwork-test", "rpo", "stopped", "drowsy", "sleepy")) {
+            for (String c : List.of("shiftwork-test", "rpo", "stopped", "steady", "drowsy", "sleepy")) {
                 m.put("shiftwork.pause-resume.clusters." + c + ".enabled", "true");
             }
             m.put("shiftwork.pause-resume.backfill-days", "3");
@@ -225,6 +226,13 @@ class PausePipelinesTest {
         assertEquals("RESUMED", first("stopped").state());
         assertTrue(actions("cluster-resume", "stopped").stream().anyMatch(a -> a.contains("open-ended pause reached its maximum of 6 h")),
                 actions("cluster-resume", "stopped").toString());
+
+        idle("steady", true); // the same stopped workload on a cluster that did not opt in
+        manager.plan("steady");
+        JsonPath steady = given().get("/clusters/steady/plan").then().statusCode(200).extract().jsonPath();
+        assertFalse(steady.getList("windows").isEmpty(), steady.prettify());
+        assertEquals(List.of(), steady.getList("windows.findAll { it.openEnded == true }"), "open-ended only where opted in");
+        assertFalse(steady.getList("windows.resumeAt").contains(null), "every window has a planned resume: " + steady.prettify());
     }
 
     @Test

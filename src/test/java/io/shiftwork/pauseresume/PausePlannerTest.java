@@ -58,9 +58,27 @@ class PausePlannerTest {
     @Test
     void runsShorterThanTheMinimumPauseAreNotWindows() {
         double[] shortIdle = concat(repeat(50, 6), repeat(2, 11), repeat(50, 6), repeat(2, 12), repeat(50, 6));
-        List<PausePlanner.Window> w = PausePlanner.plan(forecast(shortIdle), 10, Duration.ofHours(1), Duration.ofMinutes(15));
+        List<PausePlanner.Window> w = PausePlanner.plan(forecast(shortIdle), 10, Duration.ofHours(1), Duration.ZERO);
         assertEquals(1, w.size(), "55 minutes is too short, 60 minutes is enough");
         assertEquals(T0.plus(Forecaster.STEP.multipliedBy(23)), w.get(0).pauseAt());
+    }
+
+    @Test
+    void noWindowIsShorterThanTheMinimumPauseOnceTheResumeLeadIsTakenOff() {
+        // idle runs of 60, 70 and 75 minutes; with a 15-minute lead only the 75-minute run leaves a 60-minute pause
+        double[] idle = concat(repeat(50, 6), repeat(2, 12), repeat(50, 6), repeat(2, 14), repeat(50, 6), repeat(2, 15),
+                repeat(50, 6));
+        List<PausePlanner.Window> w = PausePlanner.plan(forecast(idle), 10, Duration.ofHours(1), Duration.ofMinutes(15));
+        assertEquals(1, w.size(), "a 60- or 70-minute run would give a 45- or 55-minute pause: " + w);
+        assertEquals(T0.plus(Forecaster.STEP.multipliedBy(44)), w.get(0).pauseAt());
+        assertEquals(Duration.ofHours(1), Duration.between(w.get(0).pauseAt(), w.get(0).resumeAt()));
+        for (int minutes = 5; minutes <= 180; minutes += 5) {
+            double[] run = concat(repeat(50, 6), repeat(2, minutes / 5), repeat(50, 6));
+            for (PausePlanner.Window x : PausePlanner.plan(forecast(run), 10, Duration.ofHours(1), Duration.ofMinutes(15))) {
+                assertTrue(Duration.between(x.pauseAt(), x.resumeAt()).compareTo(Duration.ofHours(1)) >= 0,
+                        minutes + "-minute run planned " + x);
+            }
+        }
     }
 
     @Test

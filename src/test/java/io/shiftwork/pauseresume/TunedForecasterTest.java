@@ -49,7 +49,7 @@ class TunedForecasterTest {
         assertEquals(2, windows.size(), "the night before 08:00 and the evening after 18:00");
         assertTrue(!windows.get(0).resumeAt().isAfter(day.plus(Duration.ofHours(8)).minus(Duration.ofMinutes(15))),
                 "resumed at least the resume lead before load returns: " + windows.get(0));
-        assertTrue(windows.get(1).pauseAt().isAfter(day.plus(Duration.ofHours(18))), "paused after the day's load: " + windows.get(1));
+        assertTrue(!windows.get(1).pauseAt().isBefore(day.plus(Duration.ofHours(18))), "paused after the day's load: " + windows.get(1));
     }
 
     @Test
@@ -78,6 +78,12 @@ class TunedForecasterTest {
         assertEquals(1, plan(young, trace(3, t -> 0.5), START.plus(Duration.ofDays(3))).size(),
                 "3 days of history, all idle: paused");
         assertEquals(null, young.lastChoice(), "nothing to replay the forecast on");
+        TunedForecaster week = tuned();
+        plan(week, trace(8, t -> 0.5), START.plus(Duration.ofDays(8)));
+        assertEquals(null, week.lastChoice(), "5 days to replay: too few to count pauses into load on, still cautious");
+        TunedForecaster weeks = tuned();
+        plan(weeks, trace(10, t -> 0.5), START.plus(Duration.ofDays(10)));
+        assertEquals(7, weeks.lastChoice().validationDays(), "7 days to replay: tuned");
         Instant blip = START.plus(Duration.ofDays(1)).plus(Duration.ofHours(3));
         List<PausePlanner.Window> cautious = plan(tuned(), trace(3, t -> t.equals(blip) ? 30.0 : 0.5), START.plus(Duration.ofDays(3)));
         Instant sameTime = START.plus(Duration.ofDays(3)).plus(Duration.ofHours(3));
@@ -120,6 +126,21 @@ class TunedForecasterTest {
         plan(f, history, START.plus(Duration.ofDays(14)));
         assertTrue(f.lastChoice().validation().incidents() <= 7 / 14.0,
                 "at most 1 pause into load per 14 days replayed: " + f.lastChoice());
+
+        TunedForecaster daring = tuned().withMaxIncidents(14); // shiftwork.pause-resume.tuner.max-incidents=14
+        plan(daring, history, START.plus(Duration.ofDays(14)));
+        assertTrue(daring.lastChoice().validation().incidents() > 1 && daring.lastChoice().validation().capturedHours()
+                > f.lastChoice().validation().capturedHours(), "a larger allowance buys capture with incidents: " + daring.lastChoice());
+    }
+
+    @Test
+    void aBadMaxIncidentsNamesItsKey() {
+        assertEquals(0.5, TunedForecaster.validMaxIncidents(0.5));
+        for (double bad : new double[] { -1, Double.NaN, Double.POSITIVE_INFINITY }) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> tuned().withMaxIncidents(bad));
+            assertTrue(e.getMessage().startsWith("shiftwork.pause-resume.tuner.max-incidents must be"), e.getMessage());
+        }
     }
 
     @Test
