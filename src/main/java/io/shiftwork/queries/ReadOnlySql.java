@@ -145,6 +145,12 @@ public final class ReadOnlySql {
                 int depth = 0;
                 do {
                     if (i + 1 < n && s.charAt(i) == '/' && s.charAt(i + 1) == '*') {
+                        if (depth > 0) {
+                            // PostgreSQL nests block comments, the SQL standard too; a parser that does not would
+                            // end this comment at the first */ and read what follows as SQL
+                            throw new Unreadable("a /* inside the comment opened at character " + (start + 1)
+                                    + " is refused: whether comments nest depends on the parser");
+                        }
                         depth++;
                         i += 2;
                     } else if (i + 1 < n && s.charAt(i) == '*' && s.charAt(i + 1) == '/') {
@@ -207,6 +213,14 @@ public final class ReadOnlySql {
                 int end = s.indexOf(tag, j + 1);
                 if (end < 0) {
                     throw new Unreadable("a dollar quote " + tag + " opened at character " + (start + 1) + " is not closed");
+                }
+                String body = s.substring(j + 1, end);
+                if (body.contains(";") || body.contains("'") || body.contains("\"") || body.contains("--")
+                        || body.contains("/*") || body.contains("*/") || body.contains("\\")) {
+                    // read without dollar quoting (a parser that takes them only in function bodies), these
+                    // would open strings or comments, or end the statement, elsewhere than here
+                    throw new Unreadable("the dollar-quoted string at character " + (start + 1) + " holds ; ' \" -- /* "
+                            + "or a backslash: refused, as its meaning depends on the parser (use a '…' string)");
                 }
                 i = end + tag.length();
                 out.add(new Token(Kind.STRING, s.substring(start, i), start));
