@@ -201,7 +201,7 @@ public class PipelinesResource {
     }
 
     /** The charset parameter of a Content-Type, unquoted, else null. */
-    static String charset(String contentType) {
+    public static String charset(String contentType) {
         if (contentType == null) {
             return null;
         }
@@ -217,7 +217,7 @@ public class PipelinesResource {
     }
 
     /** The body decoded as strict UTF-8: invalid bytes (an encoded surrogate, \\xff) are a 400, never U+FFFD. */
-    static String utf8(byte[] bytes) {
+    public static String utf8(byte[] bytes) {
         if (bytes == null) {
             return null;
         }
@@ -232,7 +232,7 @@ public class PipelinesResource {
         }
     }
 
-    static boolean isJson(String contentType) {
+    public static boolean isJson(String contentType) {
         if (contentType == null) {
             return false;
         }
@@ -241,7 +241,7 @@ public class PipelinesResource {
     }
 
     /** The first key or string value with an unpaired surrogate (named by its JSON pointer), else null. */
-    static String loneSurrogate(JsonNode node) {
+    public static String loneSurrogate(JsonNode node) {
         return loneSurrogate(node, "");
     }
 

@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.redshiftserverless.RedshiftServerlessClie
  * checked with their own SQL.
  */
 @QuarkusTest
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 @TestProfile(DatashareFlowTest.TwoConsumers.class)
 @QuarkusTestResource(value = LocalAwsTestResource.class, restrictToAnnotatedClass = true)
 class DatashareFlowTest {
@@ -44,10 +45,17 @@ class DatashareFlowTest {
                     "shiftwork.datashare.consumers", "ds-consumer-a,ds-consumer-b",
                     "shiftwork.datashare.schemas", "airline",
                     "shiftwork.datashare.share", "sales_share",
-                    "shiftwork.datashare.consumer-database", "sales_db");
+                    "shiftwork.datashare.consumer-database", "sales_db",
+                    // routed reads (POST /queries) on the two consumers, as a user with only SELECT
+                    "shiftwork.queries.consumers", "ds-consumer-a,ds-consumer-b",
+                    "shiftwork.queries.secret-arn", READER_SECRET);
         }
     }
 
+    static final String READER_SECRET = io.shiftwork.local.LocalSecrets.arn("us-east-1", "shiftwork/queries-reader");
+    static final String READER = "shiftwork_reader";
+
+    io.shiftwork.Emulators emulators;
     @Inject
     RedshiftDataClient data;
     @Inject
@@ -103,6 +111,7 @@ class DatashareFlowTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1) // the first datashare run of the class: it creates everything
     void aProducerTableIsReadableFromTwoConsumersAndARerunChangesNothing() {
         java.time.Instant before = java.time.Instant.now().minusMillis(5);
         JsonPath first = runPipeline("{}");
@@ -159,5 +168,173 @@ class DatashareFlowTest {
         assertTrue(error.contains("not one of shiftwork.datashare.consumers"), error);
         given().contentType(ContentType.JSON).body("{\"consumers\": \"x'; drop\"}").post("/pipelines/datashare/runs")
                 .then().statusCode(400);
+    }
+
+    // ---- routed reads (POST /queries) over the shared tables
+
+    /**
+     * What an admin of each consumer does once for routed reads: a user with only SELECT (its credentials in a
+     * Secrets Manager secret, the only way to choose the Data API's user on Serverless), granted the shared
+     * database. Users are per namespace in Redshift; the local Redshift's PostgreSQL has one set, hence "exists".
+     */
+    private static boolean readerReady;
+
+    private void readOnlyUser() {
+        if (readerReady) {
+            return; // the share, the user and its grants outlive each test of the class (the other tests re-grant)
+        }
+        runPipeline("{}");
+        String password = io.shiftwork.local.LocalSecrets.password();
+        new io.shiftwork.local.LocalSecrets(emulators.motoEndpoint(), "us-east-1").putUser("shiftwork/queries-reader",
+                READER, password);
+        for (String consumer : List.of("ds-consumer-a", "ds-consumer-b")) {
+            DescribeStatementResponse created = run(consumer, "CREATE USER " + READER + " PASSWORD '" + password + "'");
+            assertTrue(created.status() == StatusString.FINISHED || created.error().contains("already exists"),
+                    String.valueOf(created.error()));
+            run(consumer, "ALTER USER " + READER + " PASSWORD '" + password + "'");
+            sql(consumer, "GRANT USAGE ON DATABASE sales_db TO " + READER);
+        }
+        readerReady = true;
+    }
+
+    private static io.restassured.specification.RequestSpecification asReader() {
+        return given().header(io.shiftwork.TestTokens.bearer("reader")).contentType(ContentType.JSON);
+    }
+
+    @Test
+    void aRoutedReadReturnsEveryPageUpToItsRowLimitAsTheReadOnlyUser() {
+        readOnlyUser();
+        String sql = "SELECT booking_id, fare_class, fare_amount FROM sales_db.airline.bookings WHERE fare_class = :fare "
+                + "ORDER BY booking_id";
+        String body = "{\"sql\": \"" + sql + "\", \"parameters\": {\"fare\": \"ECONOMY\"}, \"maxRows\": 20}";
+        given().header(io.shiftwork.TestTokens.bearer("viewer")).contentType(ContentType.JSON).body(body).post("/queries")
+                .then().statusCode(403).body("error", org.hamcrest.Matchers.equalTo("forbidden"));
+        given().filter(io.shiftwork.TestTokens.anonymous()).contentType(ContentType.JSON).body(body).post("/queries")
+                .then().statusCode(401);
+        emulators.setting("resultPageRows", 7);
+        try {
+            JsonPath limited = asReader().body(body).post("/queries").then().statusCode(200).extract().jsonPath();
+            assertEquals(20, limited.getInt("rowCount"));
+            assertEquals(20, limited.getList("rows").size());
+            assertEquals(true, limited.getBoolean("truncated"));
+            assertEquals(3, limited.getInt("pages"), "7 + 7 + 6 of the third page: no fourth page read");
+            assertTrue(limited.getLong("totalRows") > 20, limited.prettify());
+            assertEquals(List.of("booking_id", "fare_class", "fare_amount"), limited.getList("columns.name"));
+            assertEquals("ECONOMY", limited.getString("rows[0][1]"));
+            assertTrue(List.of("ds-consumer-a", "ds-consumer-b").contains(limited.getString("consumer")));
+            DescribeStatementResponse ran = data.describeStatement(b -> b.id(limited.getString("queryId")));
+            assertEquals(READER_SECRET, ran.secretArn(), "run as the read-only user's secret");
+            assertEquals("fare", ran.queryParameters().get(0).name(), "the value went as a Data API parameter");
+            assertTrue(!ran.queryString().contains("ECONOMY"), ran.queryString());
+
+            JsonPath whole = asReader().body("{\"sql\": \"SELECT booking_id FROM sales_db.airline.bookings ORDER BY "
+                    + "booking_id LIMIT 30\"}").post("/queries").then().statusCode(200).extract().jsonPath();
+            assertEquals(30, whole.getInt("rowCount"));
+            assertEquals(false, whole.getBoolean("truncated"));
+            assertEquals(5, whole.getInt("pages"), "every page: 7, 7, 7, 7, 2");
+            assertEquals(30L, whole.getLong("totalRows"));
+        } finally {
+            emulators.setting("resultPageRows", 0);
+        }
+        // both consumers serve reads (least in flight, ties in turn)
+        java.util.Set<String> consumers = new java.util.HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            consumers.add(asReader().body("{\"sql\": \"SELECT count(*) AS n FROM sales_db.airline.bookings\"}")
+                    .post("/queries").then().statusCode(200).extract().path("consumer"));
+        }
+        assertEquals(java.util.Set.of("ds-consumer-a", "ds-consumer-b"), consumers);
+    }
+
+    @Test
+    void writesAreRefusedBeforeSubmitAndTheRowsStayUnchanged() {
+        readOnlyUser();
+        java.time.Instant since = java.time.Instant.now().minusMillis(5);
+        long before = count("ds-producer", "SELECT count(*) FROM airline.bookings");
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("WITH d AS (DELETE FROM sales_db.airline.bookings RETURNING *) SELECT count(*) FROM d", "not_a_read");
+        refused.put("SELECT * INTO public.stolen FROM sales_db.airline.bookings", "not_a_read");
+        refused.put("SELECT 1; DELETE FROM sales_db.airline.bookings", "multiple_statements");
+        refused.put("SELECT 1 /* ; */ ; DELETE FROM sales_db.airline.bookings -- ;", "multiple_statements");
+        refused.put("SELECT 'a;b' AS s; DROP TABLE sales_db.airline.bookings", "multiple_statements");
+        refused.put("DELETE FROM sales_db.airline.bookings", "not_a_read");
+        refused.put("SELECT * FROM sales_db.airline.bookings FOR UPDATE", "not_a_read");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            String body = "{\"sql\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(e.getKey()) + "}";
+            String message = asReader().body(body).post("/queries").then().statusCode(400)
+                    .body("error", org.hamcrest.Matchers.equalTo(e.getValue())).extract().path("message");
+            assertTrue(message != null && !message.isBlank(), e.getKey());
+        }
+        asReader().body("{\"sql\": \"SELECT :a\", \"parameters\": {\"a; drop\": \"1\"}}").post("/queries").then()
+                .statusCode(400).body("error", org.hamcrest.Matchers.equalTo("invalid_parameter_name"));
+        asReader().body("{\"sql\": \"SELECT 1\", \"database\": \"dev; drop\"}").post("/queries").then()
+                .statusCode(400).body("error", org.hamcrest.Matchers.equalTo("invalid_database"));
+        asReader().body("{\"sql\": \"SELECT :a\"}").post("/queries").then()
+                .statusCode(400).body("error", org.hamcrest.Matchers.equalTo("missing_parameter"));
+        asReader().body("{\"sql\": \"SELECT 1\", \"sql\": \"DELETE FROM t\"}").post("/queries").then()
+                .statusCode(400).body("error", org.hamcrest.Matchers.equalTo("malformed_json"));
+        assertEquals(before, count("ds-producer", "SELECT count(*) FROM airline.bookings"), "no row deleted");
+        assertEquals(before, count("ds-consumer-a", "SELECT count(*) FROM sales_db.airline.bookings"));
+        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").maxResults(100)).statements()
+                .stream().filter(st -> !st.createdAt().isBefore(since)).map(StatementData::queryString).toList();
+        assertEquals(List.of(), submitted, "nothing refused reached the Data API");
+
+        // the backstop: what the user itself may do, whatever reaches Redshift (a table of the consumer's own)
+        sql("ds-consumer-a", "CREATE TABLE IF NOT EXISTS public.reader_probe (a int)");
+        sql("ds-consumer-a", "INSERT INTO public.reader_probe VALUES (1)");
+        sql("ds-consumer-a", "GRANT SELECT ON public.reader_probe TO " + READER);
+        long probes = count("ds-consumer-a", "SELECT count(*) FROM public.reader_probe");
+        DescribeStatementResponse write = asUser("ds-consumer-a", "DELETE FROM public.reader_probe");
+        assertEquals(StatusString.FAILED, write.status());
+        assertTrue(write.error().contains("permission denied"), write.error());
+        DescribeStatementResponse sharedWrite = asUser("ds-consumer-a", "DELETE FROM sales_db.airline.bookings");
+        assertEquals(StatusString.FAILED, sharedWrite.status());
+        assertTrue(sharedWrite.error().contains("permission denied"), sharedWrite.error());
+        assertEquals(StatusString.FINISHED, asUser("ds-consumer-a", "SELECT count(*) FROM public.reader_probe").status());
+        assertEquals(probes, count("ds-consumer-a", "SELECT count(*) FROM public.reader_probe"));
+        assertEquals(before, count("ds-producer", "SELECT count(*) FROM airline.bookings"));
+    }
+
+    private DescribeStatementResponse asUser(String workgroup, String sql) {
+        String id = data.executeStatement(b -> b.workgroupName(workgroup).database("dev").secretArn(READER_SECRET)
+                .sql(sql)).id();
+        DescribeStatementResponse[] last = new DescribeStatementResponse[1];
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            last[0] = data.describeStatement(b -> b.id(id));
+            return List.of(StatusString.FINISHED, StatusString.FAILED, StatusString.ABORTED).contains(last[0].status());
+        });
+        return last[0];
+    }
+
+    @Test
+    void anAsynchronousReadIsReadLaterAndASubmitErrorFailsOverToTheOtherConsumer() {
+        readOnlyUser();
+        String queryId = asReader().body("{\"sql\": \"SELECT count(*) AS n FROM sales_db.airline.bookings\", "
+                + "\"async\": true}").post("/queries").then().statusCode(202)
+                .header("Location", org.hamcrest.Matchers.containsString("/queries/")).extract().path("queryId");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> "FINISHED".equals(
+                given().header(io.shiftwork.TestTokens.bearer("reader")).get("/queries/" + queryId).path("status")));
+        JsonPath later = given().header(io.shiftwork.TestTokens.bearer("reader")).get("/queries/" + queryId).jsonPath();
+        assertEquals(List.of("n"), later.getList("columns.name"));
+        assertTrue(later.getLong("rows[0][0]") >= AirlineSample.BOOKINGS, later.prettify());
+        // a statement that is not a routed read (the admin's own) is not readable here
+        String admins = run("ds-consumer-a", "SELECT 1").id();
+        given().header(io.shiftwork.TestTokens.bearer("reader")).get("/queries/" + admins).then().statusCode(404);
+
+        // failover: the first consumer tried refuses the submit; the read runs on the other one
+        emulators.refuse("reader_failover_probe", "ValidationException", 1);
+        JsonPath failedOver = asReader().body("{\"sql\": \"SELECT 'reader_failover_probe' AS probe\"}").post("/queries")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(1, failedOver.getList("failovers").size(), failedOver.prettify());
+        String refusedBy = failedOver.getString("failovers[0].consumer");
+        assertTrue(failedOver.getString("failovers[0].error").contains("refused by the local Redshift"));
+        assertEquals(java.util.Set.of("ds-consumer-a", "ds-consumer-b"),
+                java.util.Set.of(refusedBy, failedOver.getString("consumer")), "the other consumer answered");
+        assertEquals("reader_failover_probe", failedOver.getString("rows[0][0]"));
+
+        // every consumer refusing: 502 naming each
+        emulators.refuse("reader_failover_probe", "ValidationException", 2);
+        asReader().body("{\"sql\": \"SELECT 'reader_failover_probe' AS probe\"}").post("/queries").then()
+                .statusCode(502).body("error", org.hamcrest.Matchers.equalTo("consumers_unavailable"))
+                .body("failovers.size()", org.hamcrest.Matchers.equalTo(2));
     }
 }

@@ -89,6 +89,7 @@ public final class DataApiEmulator implements AutoCloseable {
 
     private final ProcedureCopies copies = new ProcedureCopies();
     private final Datashares datashares;
+    private volatile DatabaseUsers users = new DatabaseUsers(null);
 
     public DataApiEmulator(LocalPostgres pg, S3Client s3, EventBridgeClient events,
             software.amazon.awssdk.services.sqs.SqsClient sqs, ServerlessEmulator serverless, ClusterStatuses clusters,
@@ -114,6 +115,11 @@ public final class DataApiEmulator implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    /** Where a statement's SecretArn is read (moto's Secrets Manager). */
+    void secrets(io.shiftwork.local.LocalSecrets secrets) {
+        this.users = new DatabaseUsers(secrets);
     }
 
     public Faults faults() {
@@ -190,6 +196,7 @@ public final class DataApiEmulator implements AutoCloseable {
         resultPageBytes = DEFAULT_RESULT_PAGE_BYTES;
         eventsQueueUrl = null;
         datashares.reset();
+        users.reset();
     }
 
     /** The namespace id data sharing knows a cluster by (GRANT ... TO NAMESPACE '<id>'). */
@@ -532,9 +539,10 @@ public final class DataApiEmulator implements AutoCloseable {
         String db = pg.ensure(LocalPostgres.databaseName(st.databaseKey));
         Connection c = pg.borrow(db);
         try {
+            String role = users.roleFor(st, c).orElse(null);
             Map<String, String> values = new HashMap<>();
             st.parameters.forEach(p -> values.put(p.get("name"), p.get("value")));
-            executeOne(st, c, st.sql, values);
+            executeOne(st, c, st.sql, values, role);
         } finally {
             pg.release(db, c);
         }
@@ -545,13 +553,14 @@ public final class DataApiEmulator implements AutoCloseable {
         Connection c = pg.borrow(db);
         int i = 0;
         try {
+            String role = users.roleFor(st, c).orElse(null);
             c.setAutoCommit(false);
             for (; i < st.subStatements.size(); i++) {
                 StatementRecord sub = st.subStatements.get(i);
                 sub.move("STARTED");
                 long t0 = System.nanoTime();
                 applyFaults(st, sub.sql);
-                executeOne(sub, c, sub.sql, Map.of());
+                executeOne(sub, c, sub.sql, Map.of(), role);
                 sub.durationNanos = System.nanoTime() - t0;
                 sub.move("FINISHED");
             }
@@ -569,16 +578,40 @@ public final class DataApiEmulator implements AutoCloseable {
             }
             throw e;
         } finally {
+            try {
+                if (!c.getAutoCommit()) {
+                    c.rollback(); // ends the batch's transaction (committed or not) so the RESET below is not undone
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException ignored) {
+                // release() closes a broken connection
+            }
+            DatabaseUsers.restore(c);
             pg.release(db, c);
         }
     }
 
-    private void executeOne(StatementRecord st, Connection c, String sql, Map<String, String> values) throws Exception {
+    /** @param role the database user the statement runs as (its SecretArn's or DbUser), null: the superuser */
+    private void executeOne(StatementRecord st, Connection c, String sql, Map<String, String> values, String role)
+            throws Exception {
         Optional<Object> s3Command = S3Commands.parse(sql);
         if (s3Command.isPresent()) {
-            st.resultRows = S3Commands.run(s3Command.get(), c, s3);
+            if (role != null) {
+                DatabaseUsers.become(c, role);
+            }
+            try {
+                st.resultRows = S3Commands.run(s3Command.get(), c, s3);
+            } finally {
+                if (role != null) {
+                    DatabaseUsers.restore(c);
+                }
+            }
             st.hasResultSet = false;
             return;
+        }
+        if (role != null && Datashares.isCommand(sql)) {
+            throw new SQLException("ERROR: permission denied: user \"" + role + "\" may not manage datashares or "
+                    + "shared databases (a superuser's, or a granted privilege)");
         }
         Datashares.Session session = session(st);
         Optional<Long> shared = datashares.execute(session, c, sql);
@@ -590,6 +623,9 @@ public final class DataApiEmulator implements AutoCloseable {
         sql = datashares.rewrite(session, c, sql);
         NamedParameters.Positional positional = NamedParameters.toPositional(
                 RedshiftDialect.toPostgres(ProcedureCopies.rewrite(sql)));
+        if (role != null) {
+            DatabaseUsers.become(c, role);
+        }
         try (PreparedStatement ps = c.prepareStatement(positional.sql())) {
             st.running = ps;
             for (int i = 0; i < positional.names().size(); i++) {
@@ -614,6 +650,9 @@ public final class DataApiEmulator implements AutoCloseable {
             }
         } finally {
             st.running = null;
+            if (role != null) {
+                DatabaseUsers.restore(c);
+            }
         }
     }
 

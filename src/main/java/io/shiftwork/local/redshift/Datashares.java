@@ -67,6 +67,9 @@ final class Datashares {
     private static final Pattern COMMAND = Pattern.compile(
             "(?is)^(create\\s+datashare|alter\\s+datashare|drop\\s+datashare|grant\\s+usage\\s+on\\s+datashare"
                     + "|revoke\\s+usage\\s+on\\s+datashare|create\\s+database\\s+\\S+\\s+from\\s+datashare|drop\\s+database)\\b.*");
+    /** A consumer's grant on a database created from a datashare: what lets a user other than its owner read it. */
+    private static final Pattern GRANT_DATABASE = Pattern.compile(
+            "(?is)^grant\\s+usage\\s+on\\s+database\\s+([a-z_][a-z0-9_$]*)\\s+to\\s+(public|[a-z_][a-z0-9_$]*)\\s*;?\\s*");
     private static final Pattern THREE_PART = Pattern.compile(
             "(?<![\\w$.\"])([A-Za-z_][\\w$]*)\\s*\\.\\s*([A-Za-z_][\\w$]*)\\s*\\.\\s*([A-Za-z_][\\w$]*)");
     private static final Pattern SVV = Pattern.compile(
@@ -76,6 +79,8 @@ final class Datashares {
     private final String account;
     private final Map<String, Share> shares = new ConcurrentHashMap<>();
     private final Map<String, Inbound> inbound = new ConcurrentHashMap<>();
+    /** Users granted USAGE on a consumer database created from a datashare, by (namespace, database). */
+    private final Map<String, Set<String>> databaseUsers = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> localDatabases = new ConcurrentHashMap<>();
     private final Map<String, String> clusterNamespaces = new ConcurrentHashMap<>();
     private final AtomicInteger shareIds = new AtomicInteger(100_000);
@@ -88,6 +93,7 @@ final class Datashares {
     void reset() {
         shares.clear();
         inbound.clear();
+        databaseUsers.clear();
         localDatabases.clear();
         clusterNamespaces.clear();
     }
@@ -103,10 +109,36 @@ final class Datashares {
 
     // ---- the statements
 
+    /** Whether the statement is one this class runs (as the superuser): data sharing, a shared database's grant. */
+    static boolean isCommand(String sql) {
+        String text = RedshiftDialect.withoutLeadingComments(sql).trim();
+        return COMMAND.matcher(text).matches() || GRANT_DATABASE.matcher(text).matches();
+    }
+
     /** Runs the statement if it is a data-sharing statement; empty when it is not one. */
     Optional<Long> execute(Session s, Connection c, String sql) throws SQLException {
         localDatabases.computeIfAbsent(s.namespaceId(), n -> ConcurrentHashMap.newKeySet()).add(s.database());
         String text = RedshiftDialect.withoutLeadingComments(sql).trim();
+        Matcher grant = GRANT_DATABASE.matcher(text);
+        if (grant.matches()) {
+            String db = grant.group(1).toLowerCase(Locale.ROOT);
+            if (!inbound.containsKey(key(s.namespaceId(), db))) {
+                return Optional.empty(); // a local database: PostgreSQL's
+            }
+            String user = grant.group(2).toLowerCase(Locale.ROOT);
+            if (!user.equals("public")) {
+                try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+                    q.setString(1, user);
+                    try (ResultSet r = q.executeQuery()) {
+                        if (!r.next()) {
+                            throw error("user \"" + user + "\" does not exist");
+                        }
+                    }
+                }
+            }
+            databaseUsers.computeIfAbsent(key(s.namespaceId(), db), k -> ConcurrentHashMap.newKeySet()).add(user);
+            return Optional.of(0L);
+        }
         if (!COMMAND.matcher(text).matches()) {
             return Optional.empty();
         }
@@ -398,7 +430,10 @@ final class Datashares {
         if (local.length() > 63) {
             local = local.substring(0, 63);
         }
-        String signature = share.pgDatabase + ":" + schema + ":" + String.join(",", tables);
+        List<String> users = new TreeSet<>(databaseUsers.getOrDefault(key(s.namespaceId(), in.database()), Set.of()))
+                .stream().toList();
+        String signature = share.pgDatabase + ":" + schema + ":" + String.join(",", tables)
+                + (users.isEmpty() ? "" : ":" + String.join(",", users));
         synchronized (this) {
             try (PreparedStatement q = c.prepareStatement(
                     "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = ?")) {
@@ -423,6 +458,16 @@ final class Datashares {
                 st.execute("CREATE SCHEMA " + local);
                 st.execute("IMPORT FOREIGN SCHEMA " + schema + " LIMIT TO (" + String.join(", ", tables) + ") FROM SERVER "
                         + server + " INTO " + local);
+                for (String user : users) {
+                    // a granted user reads the foreign tables with SELECT only; postgres_fdw connects for it as the
+                    // producer's owner (the share decides what is visible), which needs password_required off
+                    String grantee = user.equals("public") ? "PUBLIC" : "\"" + user + "\"";
+                    st.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_user_mappings WHERE srvname = '" + server
+                            + "' AND usename = '" + user + "') THEN CREATE USER MAPPING FOR " + grantee + " SERVER " + server
+                            + " OPTIONS (user 'postgres', password_required 'false'); END IF; END $$");
+                    st.execute("GRANT USAGE ON SCHEMA " + local + " TO " + grantee);
+                    st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + local + " TO " + grantee);
+                }
                 st.execute("COMMENT ON SCHEMA " + local + " IS '" + signature + "'");
             }
         }

@@ -80,6 +80,7 @@ public final class LocalRedshift implements AutoCloseable {
         this.serverless = new ServerlessEmulator(pg, clusterSnapshots, region);
         this.dataApi = new DataApiEmulator(pg, s3, events, sqs, serverless, clusters, clusterSnapshots, region,
                 Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
+        this.dataApi.secrets(new io.shiftwork.local.LocalSecrets(awsEndpoint, region));
         AtomicInteger n = new AtomicInteger();
         this.httpThreads = Executors.newFixedThreadPool(32, r -> {
             Thread t = new Thread(r, "local-redshift-http-" + n.incrementAndGet());

@@ -1,0 +1,53 @@
+package io.shiftwork.queries;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Routed reads ({@code POST /queries}): where they run, as whom, and their bounds. */
+@ConfigMapping(prefix = "shiftwork.queries")
+public interface QueriesConfig {
+
+    /**
+     * The identical consumers a read may run on, in order of preference when equally busy: Serverless workgroup
+     * names, or {@code cluster:<identifier>} for a provisioned cluster. The default {@link ReadTargets} reads this
+     * list; a health-aware pool can replace it.
+     */
+    Optional<List<String>> consumers();
+
+    /** The database a read runs in when the request names none. */
+    @WithDefault("dev")
+    String database();
+
+    /**
+     * Secrets Manager secret ({@code username}, {@code password}) of a database user that has only SELECT: the
+     * only way to choose the user on a Serverless workgroup (the Data API takes no DbUser there; without a secret
+     * it maps the service's own IAM role to {@code IAMR:<role>}, which also runs the admin flows).
+     */
+    Optional<String> secretArn();
+
+    /** On a provisioned cluster without {@link #secretArn()}: the read-only database user (temporary credentials). */
+    Optional<String> dbUser();
+
+    /** How long a synchronous read may take, submit to last page; then it is cancelled (504). */
+    @WithDefault("PT30S")
+    Duration timeout();
+
+    /** At most this many rows are returned ({@code truncated: true} beyond); a request may ask for fewer. */
+    @WithDefault("1000")
+    int maxRows();
+
+    /** First pause between DescribeStatement polls; it doubles up to {@link #maxPollInterval()}. */
+    @WithDefault("PT0.005S")
+    Duration pollInterval();
+
+    @WithDefault("PT0.2S")
+    Duration maxPollInterval();
+
+    /** ExecuteStatement calls per second from this replica for reads (the account's quota is shared: see README). */
+    @WithDefault("10")
+    double executeRate();
+}

@@ -1,0 +1,227 @@
+package io.shiftwork.queries;
+
+import java.net.URI;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+import io.shiftwork.auth.Roles;
+import io.shiftwork.pipelines.ApiException;
+import io.shiftwork.pipelines.BodyLimit;
+import io.shiftwork.pipelines.PipelinesResource;
+import io.shiftwork.statements.NamedParameters;
+
+/**
+ * Routed reads over HTTP ({@code reader} role): {@code POST /queries {"sql", "parameters", "database", "async",
+ * "maxRows"}} runs one pure read on one consumer; {@code GET /queries/{id}} reads an asynchronous one. Everything is
+ * checked before anything is submitted: strict JSON, the SQL one read ({@link ReadOnlySql}), names valid, the
+ * placeholders and the parameters the same set.
+ */
+@Path("/queries")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.READER)
+public class QueriesResource {
+
+    private static final Set<String> FIELDS = Set.of("sql", "parameters", "database", "async", "maxRows");
+    /** Redshift database names: a plain identifier (no quoting, so nothing to escape). */
+    static final Pattern DATABASE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,126}");
+    /** The Data API's SqlParameter name ([0-9a-zA-Z_]+), starting as a placeholder does. */
+    static final Pattern PARAMETER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    /** ExecuteStatement's Sql: at most 100 KB. */
+    static final int MAX_SQL_BYTES = 100 * 1024;
+
+    private final RoutedReads reads;
+    private final QueriesConfig config;
+    private final BodyLimit bodyLimit;
+    private final ObjectReader strictJson;
+
+    public QueriesResource(RoutedReads reads, QueriesConfig config, BodyLimit bodyLimit, ObjectMapper json) {
+        this.reads = reads;
+        this.config = config;
+        this.bodyLimit = bodyLimit;
+        this.strictJson = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    @POST
+    @Operation(summary = "Run a read-only query on one consumer", description = "One SELECT (or WITH … SELECT) with "
+            + ":name placeholders bound from 'parameters'; runs as the configured read-only database user on the least "
+            + "busy consumer, failing over on submit errors. Synchronous (every result page up to maxRows) unless "
+            + "async is true (202 and GET /queries/{id}).")
+    @APIResponse(responseCode = "200", description = "the result: columns, rows, rowCount, totalRows, truncated, consumer")
+    @APIResponse(responseCode = "202", description = "async: {queryId, status, consumer}, Location: /queries/{id}")
+    @APIResponse(responseCode = "400", description = "malformed JSON, unknown field, not one pure read (the problem "
+            + "named), invalid database or parameter name, placeholders and parameters differ")
+    @APIResponse(responseCode = "422", description = "the read failed or was aborted in Redshift (its error)")
+    @APIResponse(responseCode = "502", description = "every consumer refused the submit (failovers)")
+    @APIResponse(responseCode = "503", description = "no consumer, or no read-only user configured")
+    @APIResponse(responseCode = "504", description = "not finished within shiftwork.queries.timeout (cancelled)")
+    public Response query(@HeaderParam("Content-Type") String contentType,
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.OBJECT, description = "{sql, parameters, database, async, maxRows}")))
+            byte[] bytes) {
+        RoutedReads.Request request = parse(contentType, bytes);
+        Map<String, Object> out = reads.run(request);
+        if (request.async()) {
+            return Response.accepted(out).location(URI.create("/queries/" + out.get("queryId"))).build();
+        }
+        return Response.ok(out).build();
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "An asynchronous read: its status, and its result once finished")
+    public Map<String, Object> read(@PathParam("id") String id) {
+        return reads.read(id);
+    }
+
+    RoutedReads.Request parse(String contentType, byte[] bytes) {
+        String charset = PipelinesResource.charset(contentType);
+        if (charset != null && !charset.equalsIgnoreCase("utf-8")) {
+            throw new ApiException(415, "unsupported_media_type", "the body must be UTF-8 JSON: charset '" + charset
+                    + "' is not accepted");
+        }
+        String body = PipelinesResource.utf8(bytes);
+        bodyLimit.check(body);
+        if (body == null || body.isBlank()) {
+            throw ApiException.badRequest("missing_field", "the body must be a JSON object with at least \"sql\"");
+        }
+        if (!PipelinesResource.isJson(contentType)) {
+            throw new ApiException(415, "unsupported_media_type", "the body must be a JSON object sent as "
+                    + "Content-Type: application/json, got " + (contentType == null ? "no Content-Type" : "'" + contentType + "'"));
+        }
+        JsonNode root;
+        try {
+            root = strictJson.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("malformed_json", "request body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("invalid_body", "the body must be a JSON object {\"sql\", \"parameters\", "
+                    + "\"database\", \"async\", \"maxRows\"}");
+        }
+        String lone = PipelinesResource.loneSurrogate(root);
+        if (lone != null) {
+            throw ApiException.badRequest("malformed_json", "request body is not valid JSON: " + lone
+                    + " holds an unpaired UTF-16 surrogate");
+        }
+        for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                throw ApiException.badRequest("unknown_field", "unknown field '" + name + "'; accepted: "
+                        + FIELDS.stream().sorted().toList());
+            }
+        }
+        JsonNode sqlNode = root.get("sql");
+        if (sqlNode == null || sqlNode.isNull()) {
+            throw ApiException.badRequest("missing_field", "\"sql\" is required: one SELECT statement");
+        }
+        if (!sqlNode.isTextual()) {
+            throw ApiException.badRequest("invalid_field_type", "\"sql\" must be a string");
+        }
+        String sql = sqlNode.textValue();
+        if (sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SQL_BYTES) {
+            throw ApiException.badRequest("sql_too_long", "\"sql\" is over the Data API's 100 KB");
+        }
+        ReadOnlySql.Verdict verdict = ReadOnlySql.check(sql);
+        if (!verdict.isRead()) {
+            throw ApiException.badRequest(verdict.problem(), verdict.message());
+        }
+        String database = config.database();
+        JsonNode db = root.get("database");
+        if (db != null && !db.isNull()) {
+            if (!db.isTextual() || !DATABASE.matcher(db.textValue()).matches()) {
+                throw ApiException.badRequest("invalid_database", "\"database\" must be a plain database name "
+                        + "(a letter or '_', then letters, digits, '_' or '$', at most 127), got " + db);
+            }
+            database = db.textValue();
+        }
+        boolean async = false;
+        JsonNode asyncNode = root.get("async");
+        if (asyncNode != null && !asyncNode.isNull()) {
+            if (!asyncNode.isBoolean()) {
+                throw ApiException.badRequest("invalid_field_type", "\"async\" must be true or false");
+            }
+            async = asyncNode.booleanValue();
+        }
+        int maxRows = config.maxRows();
+        JsonNode max = root.get("maxRows");
+        if (max != null && !max.isNull()) {
+            if (!max.isInt() || max.intValue() < 1 || max.intValue() > config.maxRows()) {
+                throw ApiException.badRequest("invalid_max_rows", "\"maxRows\" must be an integer from 1 to "
+                        + config.maxRows() + " (shiftwork.queries.max-rows), got " + max);
+            }
+            maxRows = max.intValue();
+        }
+        Map<String, String> parameters = parameters(root.get("parameters"));
+        List<String> placeholders = NamedParameters.toPositional(sql).names();
+        for (String p : placeholders) {
+            if (!parameters.containsKey(p)) {
+                throw ApiException.badRequest("missing_parameter", "the sql uses :" + p + " but \"parameters\" has no '"
+                        + p + "'");
+            }
+        }
+        for (String p : parameters.keySet()) {
+            if (!placeholders.contains(p)) {
+                throw ApiException.badRequest("unknown_parameter", "parameter '" + p + "' is not used in the sql (as :"
+                        + p + ")");
+            }
+        }
+        return new RoutedReads.Request(sql, parameters, database, async, maxRows);
+    }
+
+    private static Map<String, String> parameters(JsonNode node) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        if (!node.isObject()) {
+            throw ApiException.badRequest("invalid_field_type", "\"parameters\" must be an object of name → value");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            JsonNode v = e.getValue();
+            if (!PARAMETER.matcher(name).matches()) {
+                throw ApiException.badRequest("invalid_parameter_name", "parameter name '" + name
+                        + "' must be a letter or '_', then letters, digits or '_' (at most 128)");
+            }
+            if (!(v.isTextual() || v.isNumber() || v.isBoolean())) {
+                throw ApiException.badRequest("invalid_parameter_value", "parameter '" + name
+                        + "' must be a string, number or boolean (the Data API has no null parameter: write NULL in the sql)");
+            }
+            String value = v.isTextual() ? v.textValue() : v.asText();
+            if (value.isEmpty()) {
+                throw ApiException.badRequest("invalid_parameter_value", "parameter '" + name
+                        + "' is empty: the Data API takes no empty parameter value");
+            }
+            out.put(name, value);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,292 @@
+package io.shiftwork.queries;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Named;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.shiftwork.pipelines.ApiException;
+import io.shiftwork.statements.RateLimiter;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
+import software.amazon.awssdk.services.redshiftdata.model.ColumnMetadata;
+import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
+import software.amazon.awssdk.services.redshiftdata.model.Field;
+import software.amazon.awssdk.services.redshiftdata.model.GetStatementResultResponse;
+import software.amazon.awssdk.services.redshiftdata.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.redshiftdata.model.SqlParameter;
+
+/**
+ * Routed reads: one read-only statement on one consumer, chosen least-in-flight among {@link ReadTargets}'
+ * candidates, with failover to the next one when ExecuteStatement itself fails (never once a statement was
+ * accepted: it then runs where it was sent). The statement runs as the configured read-only database user
+ * ({@code shiftwork.queries.secret-arn} or {@code db-user}) and its values go as Data API parameters. A synchronous
+ * read waits (bounded) and reads every result page up to the row limit; an asynchronous one answers its id.
+ */
+@ApplicationScoped
+@Named("routedReads")
+@RegisterForReflection
+public class RoutedReads {
+
+    private static final Logger LOG = Logger.getLogger(RoutedReads.class);
+    static final Pattern STATEMENT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    /** A checked request: one pure read, validated names, values as strings for the Data API. */
+    public record Request(String sql, Map<String, String> parameters, String database, boolean async, int maxRows) {
+    }
+
+    /** A consumer that refused the submit, and why. */
+    public record Failover(String consumer, String error) {
+    }
+
+    private record Submitted(String queryId, ReadTarget target, List<Failover> failovers) {
+    }
+
+    private final RedshiftDataClient data;
+    private final ReadTargets targets;
+    private final QueriesConfig config;
+    private final LeastInFlight router = new LeastInFlight();
+    private final RateLimiter executeLimit;
+    private final MeterRegistry metrics;
+
+    public RoutedReads(RedshiftDataClient data, ReadTargets targets, QueriesConfig config, MeterRegistry metrics) {
+        this.data = data;
+        this.targets = targets;
+        this.config = config;
+        this.metrics = metrics;
+        this.executeLimit = new RateLimiter(config.executeRate());
+    }
+
+    public LeastInFlight router() {
+        return router;
+    }
+
+    /** Runs the read: synchronously its result, asynchronously its id (the caller answers 202). */
+    public Map<String, Object> run(Request r) {
+        long started = System.nanoTime();
+        Submitted s = submit(r);
+        if (r.async()) {
+            router.done(s.target());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("queryId", s.queryId());
+            out.put("status", "SUBMITTED");
+            out.put("consumer", s.target().toString());
+            out.put("database", r.database());
+            out.put("failovers", s.failovers());
+            return out;
+        }
+        try {
+            DescribeStatementResponse d = waitFor(s.queryId(), started + config.timeout().toNanos());
+            Map<String, Object> out = ended(d, s.target(), r.database(), r.maxRows());
+            out.put("failovers", s.failovers());
+            out.put("durationMs", Duration.ofNanos(System.nanoTime() - started).toMillis());
+            return out;
+        } finally {
+            router.done(s.target());
+        }
+    }
+
+    /** An asynchronous read's state, and its result once it finished; 404 for any statement that is not one. */
+    public Map<String, Object> read(String queryId) {
+        if (queryId == null || !STATEMENT_ID.matcher(queryId).matches()) {
+            throw ApiException.notFound("no routed read with id '" + queryId + "'");
+        }
+        DescribeStatementResponse d;
+        try {
+            d = data.describeStatement(b -> b.id(queryId));
+        } catch (ResourceNotFoundException e) {
+            throw ApiException.notFound("no routed read with id '" + queryId + "' (the Data API keeps results 24 h)");
+        }
+        ReadTarget target = d.workgroupName() != null ? new ReadTarget(d.workgroupName(), false)
+                : new ReadTarget(Objects.toString(d.clusterIdentifier(), ""), true);
+        boolean configured = config.consumers().orElse(List.of()).stream().map(String::trim).anyMatch(
+                c -> c.equals(target.toString()));
+        // only statements that ran as the read-only user on a consumer are routed reads: an admin flow's are not
+        boolean asReader = config.secretArn().isPresent() ? config.secretArn().get().equals(d.secretArn())
+                : config.dbUser().isPresent() && config.dbUser().get().equals(d.dbUser());
+        if (!configured || !asReader) {
+            throw ApiException.notFound("no routed read with id '" + queryId + "'");
+        }
+        String status = d.statusAsString();
+        if (!List.of("FINISHED", "FAILED", "ABORTED").contains(status)) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("queryId", queryId);
+            out.put("status", status);
+            out.put("consumer", target.toString());
+            out.put("database", d.database());
+            return out;
+        }
+        try {
+            return ended(d, target, d.database(), config.maxRows());
+        } catch (ApiException failed) {
+            if (failed.status() != 422) {
+                throw failed;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("queryId", queryId);
+            out.put("status", status);
+            out.put("consumer", target.toString());
+            out.put("database", d.database());
+            out.put("error", d.error());
+            return out;
+        }
+    }
+
+    private Submitted submit(Request r) {
+        List<ReadTarget> candidates = targets.candidates();
+        if (candidates.isEmpty()) {
+            throw new ApiException(503, "no_consumer", "no consumer to read from: shiftwork.queries.consumers names "
+                    + "none (or the pool has no healthy one)");
+        }
+        List<SqlParameter> params = r.parameters().entrySet().stream()
+                .map(e -> SqlParameter.builder().name(e.getKey()).value(e.getValue()).build()).toList();
+        List<Failover> failovers = new ArrayList<>();
+        for (ReadTarget t : router.order(candidates)) {
+            String secret = config.secretArn().orElse(null);
+            String dbUser = secret == null && t.cluster() ? config.dbUser().orElse(null) : null;
+            if (secret == null && dbUser == null) {
+                throw new ApiException(503, "queries_not_configured", "routed reads run only as a read-only database "
+                        + "user: set shiftwork.queries.secret-arn" + (t.cluster() ? " or shiftwork.queries.db-user" : "")
+                        + " (consumer " + t + ")");
+            }
+            router.started(t);
+            try {
+                executeLimit.acquire();
+                metrics.counter("shiftwork.queries.submits", "consumer", t.toString()).increment();
+                String id = data.executeStatement(b -> b
+                        .workgroupName(t.cluster() ? null : t.name())
+                        .clusterIdentifier(t.cluster() ? t.name() : null)
+                        .database(r.database())
+                        .secretArn(secret)
+                        .dbUser(dbUser)
+                        .sql(r.sql())
+                        .parameters(params.isEmpty() ? null : params)
+                        .statementName("shiftwork-query")).id();
+                return new Submitted(id, t, failovers);
+            } catch (SdkException e) {
+                router.done(t);
+                metrics.counter("shiftwork.queries.failovers", "consumer", t.toString()).increment();
+                LOG.warnf("routed read: ExecuteStatement on %s failed, trying the next consumer: %s", t, e.getMessage());
+                failovers.add(new Failover(t.toString(), e.getMessage()));
+            }
+        }
+        throw new ApiException(502, "consumers_unavailable", "every consumer refused the read: " + failovers.stream()
+                .map(f -> f.consumer() + ": " + f.error()).reduce((a, b) -> a + "; " + b).orElse(""),
+                Map.of("failovers", failovers));
+    }
+
+    private DescribeStatementResponse waitFor(String id, long deadline) {
+        long pause = Math.max(1, config.pollInterval().toNanos());
+        while (true) {
+            DescribeStatementResponse d = data.describeStatement(b -> b.id(id));
+            if (List.of("FINISHED", "FAILED", "ABORTED").contains(d.statusAsString())) {
+                return d;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                try {
+                    data.cancelStatement(b -> b.id(id));
+                } catch (SdkException e) {
+                    LOG.debugf("routed read %s: cancel after timeout: %s", id, e.getMessage());
+                }
+                throw new ApiException(504, "query_timeout", "the read did not finish within shiftwork.queries.timeout ("
+                        + config.timeout() + "); it was cancelled", Map.of("queryId", id));
+            }
+            try {
+                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(Math.min(pause, left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for read " + id, e);
+            }
+            pause = Math.min(pause * 2, config.maxPollInterval().toNanos());
+        }
+    }
+
+    /** The answer for an ended statement: its result pages up to maxRows, or 422 naming why it failed. */
+    private Map<String, Object> ended(DescribeStatementResponse d, ReadTarget target, String database, int maxRows) {
+        if (!"FINISHED".equals(d.statusAsString())) {
+            throw new ApiException(422, "query_" + d.statusAsString().toLowerCase(java.util.Locale.ROOT),
+                    "the read " + d.statusAsString().toLowerCase(java.util.Locale.ROOT) + " on " + target + ": "
+                            + d.error(), Map.of("queryId", d.id(), "consumer", target.toString()));
+        }
+        List<Map<String, String>> columns = new ArrayList<>();
+        List<List<Object>> rows = new ArrayList<>();
+        long total = 0;
+        int pages = 0;
+        boolean truncated = false;
+        if (Boolean.TRUE.equals(d.hasResultSet())) {
+            String token = null;
+            do {
+                String next = token;
+                GetStatementResultResponse page = data.getStatementResult(b -> b.id(d.id()).nextToken(next));
+                pages++;
+                if (columns.isEmpty() && page.hasColumnMetadata()) {
+                    for (ColumnMetadata c : page.columnMetadata()) {
+                        Map<String, String> col = new LinkedHashMap<>();
+                        col.put("name", c.label() != null ? c.label() : c.name());
+                        col.put("type", c.typeName());
+                        columns.add(col);
+                    }
+                }
+                if (page.totalNumRows() != null) {
+                    total = page.totalNumRows();
+                }
+                for (List<Field> record : page.records()) {
+                    if (rows.size() == maxRows) {
+                        truncated = true;
+                        break;
+                    }
+                    List<Object> row = new ArrayList<>(record.size());
+                    record.forEach(f -> row.add(value(f)));
+                    rows.add(row);
+                }
+                token = page.nextToken() == null || page.nextToken().isEmpty() ? null : page.nextToken();
+                if (rows.size() == maxRows && token != null) {
+                    truncated = true;
+                }
+            } while (token != null && !truncated);
+            truncated = truncated || total > rows.size();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("queryId", d.id());
+        out.put("status", "FINISHED");
+        out.put("consumer", target.toString());
+        out.put("database", database);
+        out.put("columns", columns);
+        out.put("rows", rows);
+        out.put("rowCount", rows.size());
+        out.put("totalRows", total);
+        out.put("truncated", truncated);
+        out.put("pages", pages);
+        return out;
+    }
+
+    private static Object value(Field f) {
+        if (Boolean.TRUE.equals(f.isNull())) {
+            return null;
+        }
+        if (f.longValue() != null) {
+            return f.longValue();
+        }
+        if (f.doubleValue() != null) {
+            return f.doubleValue();
+        }
+        if (f.booleanValue() != null) {
+            return f.booleanValue();
+        }
+        if (f.blobValue() != null) {
+            return java.util.Base64.getEncoder().encodeToString(f.blobValue().asByteArray());
+        }
+        return f.stringValue();
+    }
+}
