@@ -172,6 +172,8 @@ class DatashareFlowTest {
     @Inject
     io.shiftwork.local.demo.MigrationDemo migrationDemo;
     @Inject
+    org.apache.camel.CamelContext camel;
+    @Inject
     io.shiftwork.migration.MigrationConfig migration;
     @Inject
     software.amazon.awssdk.services.redshift.RedshiftClient redshift;
@@ -220,9 +222,21 @@ class DatashareFlowTest {
         assertEquals(List.of("target"), failed.getList("steps.name"));
         assertEquals(before, manualSnapshots("shiftwork-test"), "no snapshot taken");
 
-        // createTarget: namespace and workgroup created, snapshot taken, restored by ARN, counts compared
+        // createTarget: namespace and workgroup created, snapshot taken, restored by ARN, counts compared. With the
+        // timer stopped (as while no instance runs), the run stays WAITING after its first step; the timer started
+        // again (a restarted instance's) carries it on from the state recorded with the run
+        camel.getRouteController().stopRoute("migration-tick");
         String runId = given().contentType(ContentType.JSON).body("{\"createTarget\": true}").post("/pipelines/migration/runs")
                 .then().statusCode(202).extract().path("runId");
+        await().atMost(Duration.ofSeconds(15)).until(() -> "WAITING".equals(given().get("/runs/" + runId).path("status")));
+        Thread.sleep(600); // three periods of the stopped timer: nothing moves
+        JsonPath waiting = given().get("/runs/" + runId).jsonPath();
+        assertEquals("WAITING", waiting.getString("status"), waiting.prettify());
+        assertEquals(List.of("target"), waiting.getList("steps.name"));
+        assertEquals("mig-target", serverless.getWorkgroup(b -> b.workgroupName("mig-target-wg")).workgroup().namespaceName(),
+                "created by the first step");
+        assertEquals(before, manualSnapshots("shiftwork-test"), "no snapshot before the target is AVAILABLE");
+        camel.getRouteController().startRoute("migration-tick");
         JsonPath run = awaitRun(runId);
         assertEquals("SUCCEEDED", run.getString("status"), run.prettify());
         assertEquals(List.of("target", "snapshot", "restore", "row-counts"), run.getList("steps.name"));
