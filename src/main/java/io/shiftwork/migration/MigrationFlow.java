@@ -38,7 +38,9 @@ import io.shiftwork.pipelines.Step;
  */
 @ApplicationScoped
 @Named("migrationFlow")
-@RegisterForReflection
+// the planner's records go through Jackson into the run's context and back
+@RegisterForReflection(targets = { MigrationFlow.class, MigrationPlanner.State.class, MigrationPlanner.Target.class,
+        MigrationPlanner.Phase.class })
 public class MigrationFlow {
 
     public static final String PIPELINE = "migration";
