@@ -53,6 +53,10 @@ public interface MigrationConfig {
     @WithDefault("10s")
     Duration poll();
 
+    /** Whether the timer runs (off in tests that do not migrate): without it a migration stops after its first step. */
+    @WithDefault("true")
+    boolean scheduled();
+
     /** A migration not done within this (from its start) fails, whatever phase it is in. */
     @WithDefault("PT6H")
     Duration timeout();

@@ -52,7 +52,8 @@ class DatashareFlowTest {
                     Map.entry("shiftwork.migration.tables", "airline.dim_date,airline.dim_airport,airline.bookings"),
                     Map.entry("shiftwork.migration.create-target", "false"),
                     Map.entry("shiftwork.migration.topic", "mig-reports"),
-                    Map.entry("shiftwork.migration.poll", "200ms"));
+                    Map.entry("shiftwork.migration.poll", "200ms"),
+                    Map.entry("shiftwork.migration.scheduled", "true"));
         }
     }
 
