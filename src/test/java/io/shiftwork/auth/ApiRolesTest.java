@@ -179,6 +179,8 @@ class ApiRolesTest {
         assertEquals(true, mayStart.get("operator").get("smoke"));
         assertEquals(false, mayStart.get("operator").get("snapshot-drill"), "a drill grants data and costs money: admin");
         assertEquals(false, mayStart.get("operator").get("etl-setup"), "a migration: admin");
+        assertEquals(false, mayStart.get("operator").get("migration"), "overwrites a Serverless namespace: admin");
+        assertEquals(true, mayStart.get("admin").get("migration"));
         assertEquals(true, mayStart.get("admin").get("snapshot-drill"));
         assertEquals(false, mayStart.get("admin").get("cluster-pause"), "a record pipeline: nobody");
     }

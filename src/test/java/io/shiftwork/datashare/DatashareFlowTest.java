@@ -41,14 +41,23 @@ class DatashareFlowTest {
     public static class TwoConsumers implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("shiftwork.datashare.producer", "ds-producer",
-                    "shiftwork.datashare.consumers", "ds-consumer-a,ds-consumer-b",
-                    "shiftwork.datashare.schemas", "airline",
-                    "shiftwork.datashare.share", "sales_share",
-                    "shiftwork.datashare.consumer-database", "sales_db",
+            return Map.ofEntries(Map.entry("shiftwork.datashare.producer", "ds-producer"),
+                    Map.entry("shiftwork.datashare.consumers", "ds-consumer-a,ds-consumer-b"),
+                    Map.entry("shiftwork.datashare.schemas", "airline"),
+                    Map.entry("shiftwork.datashare.share", "sales_share"),
+                    Map.entry("shiftwork.datashare.consumer-database", "sales_db"),
                     // routed reads (POST /queries) on the two consumers, as a user with only SELECT
-                    "shiftwork.queries.consumers", "ds-consumer-a,ds-consumer-b",
-                    "shiftwork.queries.secret-arn", READER_SECRET);
+                    Map.entry("shiftwork.queries.consumers", "ds-consumer-a,ds-consumer-b"),
+                    Map.entry("shiftwork.queries.secret-arn", READER_SECRET),
+                    // the migration flow (io.shiftwork.migration) shares this class's boot: its own keys
+                    Map.entry("shiftwork.migration.source-cluster", "shiftwork-test"),
+                    Map.entry("shiftwork.migration.namespace", "mig-target"),
+                    Map.entry("shiftwork.migration.workgroup", "mig-target-wg"),
+                    Map.entry("shiftwork.migration.tables", "airline.dim_date,airline.dim_airport,airline.bookings"),
+                    Map.entry("shiftwork.migration.create-target", "false"),
+                    Map.entry("shiftwork.migration.topic", "mig-reports"),
+                    Map.entry("shiftwork.migration.poll", "200ms"),
+                    Map.entry("shiftwork.migration.scheduled", "true"));
         }
     }
 
@@ -336,5 +345,109 @@ class DatashareFlowTest {
         asReader().body("{\"sql\": \"SELECT 'reader_failover_probe' AS probe\"}").post("/queries").then()
                 .statusCode(502).body("error", org.hamcrest.Matchers.equalTo("consumers_unavailable"))
                 .body("failovers.size()", org.hamcrest.Matchers.equalTo(2));
+
+    @Inject
+    io.shiftwork.local.demo.MigrationDemo migrationDemo;
+    @Inject
+    org.apache.camel.CamelContext camel;
+    @Inject
+    io.shiftwork.migration.MigrationConfig migration;
+    @Inject
+    software.amazon.awssdk.services.redshift.RedshiftClient redshift;
+    @Inject
+    software.amazon.awssdk.services.sns.SnsClient sns;
+    @Inject
+    software.amazon.awssdk.services.sqs.SqsClient sqs;
+
+    private static JsonPath awaitRun(String runId) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> List.of("SUCCEEDED", "FAILED")
+                .contains(given().get("/runs/" + runId).path("status")));
+        return given().get("/runs/" + runId).jsonPath();
+    }
+
+    private List<String> manualSnapshots(String cluster) {
+        return redshift.describeClusterSnapshots(b -> b.clusterIdentifier(cluster).snapshotType("manual")).snapshots().stream()
+                .map(software.amazon.awssdk.services.redshift.model.Snapshot::snapshotIdentifier).toList();
+    }
+
+    private long clusterCount(String cluster, String sql) {
+        String id = data.executeStatement(b -> b.clusterIdentifier(cluster).dbUser("awsuser").database("dev").sql(sql)).id();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .until(() -> data.describeStatement(b -> b.id(id)).status() == StatusString.FINISHED);
+        return data.getStatementResult(b -> b.id(id)).records().get(0).get(0).longValue();
+    }
+
+    @Test
+    void migrationFailsFastForAMissingNamespaceThenRestoresTheClusterIntoServerlessWithMatchingCounts() throws Exception {
+        assertEquals("mig-target", migration.namespace().orElseThrow(), "the profile's migration keys took effect");
+        migrationDemo.install("file:sql", "shiftwork-test"); // the local run's source cluster: the airline sample
+        String topicArn = sns.createTopic(b -> b.name("mig-reports")).topicArn();
+        String queue = sqs.createQueue(b -> b.queueName("mig-reports-" + System.nanoTime())).queueUrl();
+        String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queue).attributeNames(
+                software.amazon.awssdk.services.sqs.model.QueueAttributeName.QUEUE_ARN)).attributes()
+                .get(software.amazon.awssdk.services.sqs.model.QueueAttributeName.QUEUE_ARN);
+        sns.subscribe(b -> b.topicArn(topicArn).protocol("sqs").endpoint(queueArn).attributes(Map.of("RawMessageDelivery", "true")));
+        List<String> before = manualSnapshots("shiftwork-test");
+
+        // no namespace, no workgroup, create-target=false: the run fails naming both, and no snapshot is taken
+        String failedId = given().contentType(ContentType.JSON).body("{}").post("/pipelines/migration/runs")
+                .then().statusCode(202).extract().path("runId");
+        JsonPath failed = awaitRun(failedId);
+        assertEquals("FAILED", failed.getString("status"), failed.prettify());
+        assertTrue(failed.getString("error").contains("namespace mig-target and workgroup mig-target-wg do not exist"),
+                failed.getString("error"));
+        assertEquals(List.of("target"), failed.getList("steps.name"));
+        assertEquals(before, manualSnapshots("shiftwork-test"), "no snapshot taken");
+
+        // createTarget: namespace and workgroup created, snapshot taken, restored by ARN, counts compared. With the
+        // timer stopped (as while no instance runs), the run stays WAITING after its first step; the timer started
+        // again (a restarted instance's) carries it on from the state recorded with the run
+        camel.getRouteController().stopRoute("migration-tick");
+        String runId = given().contentType(ContentType.JSON).body("{\"createTarget\": true}").post("/pipelines/migration/runs")
+                .then().statusCode(202).extract().path("runId");
+        await().atMost(Duration.ofSeconds(15)).until(() -> "WAITING".equals(given().get("/runs/" + runId).path("status")));
+        Thread.sleep(600); // three periods of the stopped timer: nothing moves
+        JsonPath waiting = given().get("/runs/" + runId).jsonPath();
+        assertEquals("WAITING", waiting.getString("status"), waiting.prettify());
+        assertEquals(List.of("target"), waiting.getList("steps.name"));
+        assertEquals("mig-target", serverless.getWorkgroup(b -> b.workgroupName("mig-target-wg")).workgroup().namespaceName(),
+                "created by the first step");
+        assertEquals(before, manualSnapshots("shiftwork-test"), "no snapshot before the target is AVAILABLE");
+        camel.getRouteController().startRoute("migration-tick");
+        JsonPath run = awaitRun(runId);
+        assertEquals("SUCCEEDED", run.getString("status"), run.prettify());
+        assertEquals(List.of("target", "snapshot", "restore", "row-counts"), run.getList("steps.name"));
+        String snapshot = run.getString("steps[1].output.snapshot");
+        java.time.Instant available = java.time.Instant.parse(run.getString("steps[2].output.namespaceAvailableAt"));
+        java.time.Instant answered = java.time.Instant.parse(run.getString("steps[3].output.firstQueryAnsweredAt"));
+        assertTrue(!answered.isBefore(available), available + " then " + answered);
+
+        // what AWS holds: the snapshot in moto, the namespace AVAILABLE with the cluster's rows
+        var snap = redshift.describeClusterSnapshots(b -> b.clusterIdentifier("shiftwork-test").snapshotIdentifier(snapshot))
+                .snapshots().get(0);
+        assertEquals("available", snap.status());
+        assertEquals("AVAILABLE", serverless.getNamespace(b -> b.namespaceName("mig-target")).namespace().statusAsString());
+        assertEquals("mig-target", serverless.getWorkgroup(b -> b.workgroupName("mig-target-wg")).workgroup().namespaceName());
+        for (String table : List.of("airline.dim_date", "airline.dim_airport", "airline.bookings")) {
+            long source = clusterCount("shiftwork-test", "SELECT count(*) FROM " + table);
+            assertEquals(source, count("mig-target-wg", "SELECT count(*) FROM " + table), table);
+            assertEquals(source, run.getLong("steps[3].output.tables['" + table + "'].target"), table);
+        }
+        assertEquals(AirlineSample.BOOKINGS, count("mig-target-wg", "SELECT count(*) FROM airline.bookings"));
+
+        // the SNS report
+        List<software.amazon.awssdk.services.sqs.model.Message> got = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            got.addAll(sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1)).messages());
+            return got.stream().anyMatch(m -> m.body().contains(runId));
+        });
+        JsonPath report = JsonPath.from(got.stream().filter(m -> m.body().contains(runId)).findFirst().orElseThrow().body());
+        assertEquals("SUCCEEDED", report.getString("outcome"));
+        assertEquals(snapshot, report.getString("snapshot"));
+        assertEquals(true, report.getBoolean("tables['airline.bookings'].match"));
+        assertEquals(AirlineSample.BOOKINGS, report.getLong("tables['airline.bookings'].target"));
+        assertEquals(available.toString(), report.getString("namespaceAvailableAt"));
+        assertTrue(got.stream().anyMatch(m -> m.body().contains(failedId) && m.body().contains("\"outcome\":\"FAILED\"")),
+                "the failed run reported too");
     }
 }

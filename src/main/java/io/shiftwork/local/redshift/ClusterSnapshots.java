@@ -19,6 +19,8 @@ final class ClusterSnapshots {
     private final LocalPostgres pg;
     private final Map<String, Set<String>> clusterDatabases = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> snapshotDatabases = new ConcurrentHashMap<>();
+    /** The cluster each snapshot was taken of (a copy: its source's), as its ARN names it. */
+    private final Map<String, String> snapshotClusters = new ConcurrentHashMap<>();
 
     ClusterSnapshots(LocalPostgres pg) {
         this.pg = pg;
@@ -47,6 +49,7 @@ final class ClusterSnapshots {
             pg.copy(name(clusterKey(cluster, db)), name(snapshotKey(snapshot, db)));
         }
         snapshotDatabases.put(snapshot, dbs);
+        snapshotClusters.put(snapshot, cluster);
         return List.copyOf(dbs);
     }
 
@@ -57,11 +60,16 @@ final class ClusterSnapshots {
             pg.copy(name(snapshotKey(source, db)), name(snapshotKey(target, db)));
         }
         snapshotDatabases.put(target, new TreeSet<>(dbs));
+        String cluster = snapshotClusters.get(source);
+        if (cluster != null) {
+            snapshotClusters.put(target, cluster);
+        }
         return List.copyOf(dbs);
     }
 
     synchronized List<String> delete(String snapshot) {
         Set<String> dbs = snapshotDatabases.remove(snapshot);
+        snapshotClusters.remove(snapshot);
         if (dbs == null) {
             return List.of();
         }
@@ -108,6 +116,24 @@ final class ClusterSnapshots {
         return snapshotDatabases.containsKey(snapshot);
     }
 
+    /** The cluster the snapshot was taken of, empty when no data is linked to it. */
+    Optional<String> clusterOf(String snapshot) {
+        return Optional.ofNullable(snapshotClusters.get(snapshot));
+    }
+
+    /**
+     * The parts of a provisioned snapshot ARN, {@code arn:aws:redshift:<region>:<account>:snapshot:<cluster>/<snapshot>}:
+     * region, account, cluster, snapshot; empty when it is not one.
+     */
+    static Optional<String[]> parseArn(String arn) {
+        if (arn == null) {
+            return Optional.empty();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("arn:aws:redshift:([a-z0-9-]+):([0-9]{12}):snapshot:([A-Za-z0-9-]+)/((?:rs:)?[A-Za-z0-9_-]+)").matcher(arn);
+        return m.matches() ? Optional.of(new String[] { m.group(1), m.group(2), m.group(3), m.group(4) }) : Optional.empty();
+    }
+
     /** The snapshot identifier in a provisioned snapshot ARN ({@code arn:aws:redshift:r:a:snapshot:cluster/snap}). */
     static Optional<String> fromArn(String arn) {
         if (arn == null || !arn.startsWith("arn:aws:redshift:") || !arn.contains(":snapshot:")) {
@@ -130,6 +156,7 @@ final class ClusterSnapshots {
     void reset() {
         clusterDatabases.clear();
         snapshotDatabases.clear();
+        snapshotClusters.clear();
     }
 
     Map<String, Object> stats() {

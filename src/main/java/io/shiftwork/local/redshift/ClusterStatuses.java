@@ -60,6 +60,16 @@ final class ClusterStatuses implements AutoCloseable {
         return Optional.of(status);
     }
 
+    /** A provisioned snapshot's status in moto (creating, available, ...), empty when moto does not know it. */
+    Optional<String> snapshotStatus(String snapshot) {
+        try {
+            var found = moto.describeClusterSnapshots(b -> b.snapshotIdentifier(snapshot)).snapshots();
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0).status());
+        } catch (software.amazon.awssdk.services.redshift.model.ClusterSnapshotNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
     /** moto reports that a cluster changed (created, paused, resumed, deleted, restored…). */
     void changed(String cluster) {
         reported = true;

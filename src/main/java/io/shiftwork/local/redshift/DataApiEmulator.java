@@ -408,6 +408,13 @@ public final class DataApiEmulator implements AutoCloseable {
                 throw AwsError.validation("Workgroup " + workgroup + " is " + status
                         + ": statements run only on an AVAILABLE workgroup");
             }
+            // a namespace being restored (MODIFYING) answers no statement until it is AVAILABLE again
+            Optional<String> namespace = serverless.namespaceOfWorkgroup(workgroup);
+            String nsStatus = namespace.flatMap(serverless::namespaceStatus).orElse("AVAILABLE");
+            if (!"AVAILABLE".equals(nsStatus)) {
+                throw AwsError.validation("Namespace " + namespace.get() + " of workgroup " + workgroup + " is " + nsStatus
+                        + ": statements run only once it is AVAILABLE");
+            }
         }
     }
 

@@ -77,7 +77,7 @@ public final class LocalRedshift implements AutoCloseable {
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()).build();
         this.clusters = new ClusterStatuses(awsEndpoint, region);
         this.clusterSnapshots = new ClusterSnapshots(pg);
-        this.serverless = new ServerlessEmulator(pg, clusterSnapshots, region);
+        this.serverless = new ServerlessEmulator(pg, clusterSnapshots, clusters, region);
         this.dataApi = new DataApiEmulator(pg, s3, events, sqs, serverless, clusters, clusterSnapshots, region,
                 Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
         this.dataApi.secrets(new io.shiftwork.local.LocalSecrets(awsEndpoint, region));

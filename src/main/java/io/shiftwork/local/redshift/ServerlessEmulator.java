@@ -31,11 +31,13 @@ public final class ServerlessEmulator {
     private final Map<String, ObjectNode> snapshots = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
     private final ClusterSnapshots clusterSnapshots;
+    private final ClusterStatuses clusters;
     private volatile long restoreMillis = 300;
     private volatile long workgroupDeleteMillis = 300;
 
-    ServerlessEmulator(LocalPostgres pg, ClusterSnapshots clusterSnapshots, String region) {
+    ServerlessEmulator(LocalPostgres pg, ClusterSnapshots clusterSnapshots, ClusterStatuses clusters, String region) {
         this.pg = pg;
+        this.clusters = clusters;
         this.clusterSnapshots = clusterSnapshots;
         this.region = region;
     }
@@ -66,6 +68,11 @@ public final class ServerlessEmulator {
     Optional<String> namespaceOfWorkgroup(String workgroup) {
         ObjectNode wg = workgroups.get(workgroup);
         return wg == null ? Optional.empty() : Optional.of(wg.get("namespaceName").asText());
+    }
+
+    Optional<String> namespaceStatus(String namespaceName) {
+        ObjectNode ns = namespaces.get(namespaceName);
+        return ns == null ? Optional.empty() : Optional.of(ns.get("status").asText());
     }
 
     Optional<String> namespaceId(String namespaceName) {
@@ -307,30 +314,63 @@ public final class ServerlessEmulator {
         return wrap("snapshot", gone);
     }
 
+    /**
+     * API_RestoreFromSnapshot: into an existing namespace and its workgroup (ResourceNotFoundException otherwise),
+     * from snapshotName or snapshotArn, not both; a provisioned snapshot only by its ARN
+     * ({@code arn:aws:redshift:<region>:<account>:snapshot:<cluster>/<snapshot>}), which must name a snapshot moto
+     * holds, of that cluster, in this region and account (or {@code ownerAccount}), and {@code available}.
+     */
     private JsonNode restore(JsonNode req) {
         String namespaceName = required(req, "namespaceName");
         required(req, "workgroupName");
+        boolean byName = req.hasNonNull("snapshotName") && !req.get("snapshotName").asText().isEmpty();
+        boolean byArn = req.hasNonNull("snapshotArn") && !req.get("snapshotArn").asText().isEmpty();
+        if (byName == byArn) {
+            throw AwsError.validation(byName ? "snapshotName and snapshotArn must not be specified at the same time"
+                    : "snapshotName or snapshotArn must be specified");
+        }
         ObjectNode ns = namespace(namespaceName);
         ObjectNode wg = workgroup(req.get("workgroupName").asText());
         if (!wg.get("namespaceName").asText().equals(namespaceName)) {
             throw AwsError.validation("Workgroup " + wg.get("workgroupName").asText() + " does not belong to namespace "
                     + namespaceName);
         }
-        Optional<String> provisioned = ClusterSnapshots.fromArn(req.path("snapshotArn").asText(null));
-        ObjectNode s = provisioned.isPresent() ? null : snapshot(req);
-        if (provisioned.isPresent() && !clusterSnapshots.known(provisioned.get())) {
-            throw AwsError.notFound("Snapshot " + req.get("snapshotArn").asText() + " does not exist.");
-        }
-        requireAvailable(ns);
-        requireAvailable(wg);
+        String arnText = byArn ? req.get("snapshotArn").asText() : null;
+        Optional<String> provisioned = ClusterSnapshots.fromArn(arnText);
         if (provisioned.isPresent()) {
-            // a provisioned cluster's snapshot: every one of its databases moves into the namespace
-            clusterSnapshots.restoreInto(provisioned.get(), db -> namespaceKey(namespaceName, db));
-        } else {
-            pg.copy(snapshotDatabase(s.get("snapshotName").asText()),
-                    LocalPostgres.databaseName(namespaceKey(namespaceName, ns.get("dbName").asText())));
+            String[] parts = ClusterSnapshots.parseArn(arnText).orElseThrow(() -> AwsError.validation(
+                    "snapshotArn " + arnText + " is not arn:aws:redshift:<region>:<account_id>:snapshot:<cluster_identifier>/<snapshot_identifier>"));
+            String owner = req.path("ownerAccount").asText(DataApiEmulator.ACCOUNT);
+            boolean here = parts[0].equals(region) && parts[1].equals(DataApiEmulator.ACCOUNT) && owner.equals(parts[1]);
+            Optional<String> status = here ? clusters.snapshotStatus(parts[3]) : Optional.empty();
+            if (status.isEmpty() || !clusterSnapshots.known(parts[3])
+                    || !clusterSnapshots.clusterOf(parts[3]).map(parts[2]::equals).orElse(false)) {
+                throw AwsError.notFound("Snapshot " + arnText + " does not exist.");
+            }
+            if (!"available".equals(status.get())) {
+                throw new AwsError(400, "ConflictException", "Snapshot " + arnText + " is " + status.get()
+                        + "; it can be restored once it is available");
+            }
         }
-        ns.put("status", "MODIFYING");
+        ObjectNode s = provisioned.isPresent() ? null : snapshot(req);
+        synchronized (ns) {
+            requireAvailable(ns);
+            requireAvailable(wg);
+            // MODIFYING before the data moves: the Data API refuses statements on the namespace meanwhile
+            ns.put("status", "MODIFYING");
+        }
+        try {
+            if (provisioned.isPresent()) {
+                // a provisioned cluster's snapshot: every one of its databases moves into the namespace
+                clusterSnapshots.restoreInto(provisioned.get(), db -> namespaceKey(namespaceName, db));
+            } else {
+                pg.copy(snapshotDatabase(s.get("snapshotName").asText()),
+                        LocalPostgres.databaseName(namespaceKey(namespaceName, ns.get("dbName").asText())));
+            }
+        } catch (RuntimeException e) {
+            ns.put("status", "AVAILABLE");
+            throw e;
+        }
         long delay = restoreMillis;
         java.util.concurrent.CompletableFuture.delayedExecutor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .execute(() -> ns.put("status", "AVAILABLE"));

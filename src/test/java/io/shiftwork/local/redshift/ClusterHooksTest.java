@@ -107,24 +107,73 @@ class ClusterHooksTest {
         assertEquals(1L, count(cluster, "dev", "t"), "the source cluster still answers");
     }
 
+    // API_RestoreFromSnapshot: a provisioned snapshot by ARN only, into an existing namespace and workgroup;
+    // snapshotName and snapshotArn not both
     @Test
     void aServerlessNamespaceRestoresAProvisionedSnapshotGivenItsArn() {
         String cluster = t.availableCluster();
         run(cluster, "dev", "create table migrated (v varchar(10))");
         run(cluster, "dev", "insert into migrated values ('kept')");
         String snap = id("migrate");
-        hook("cluster-snapshot", "{\"clusterIdentifier\":\"" + cluster + "\",\"snapshotIdentifier\":\"" + snap + "\"}");
+        t.redshift.createClusterSnapshot(b -> b.clusterIdentifier(cluster).snapshotIdentifier(snap));
+        awaitSnapshot(snap, "available");
+        run(cluster, "dev", "insert into migrated values ('after')");
         String ns = id("ns");
-        t.serverless.createNamespace(b -> b.namespaceName(ns).dbName("dev"));
-        t.serverless.createWorkgroup(b -> b.workgroupName(ns).namespaceName(ns));
         String arn = "arn:aws:redshift:us-east-1:123456789012:snapshot:" + cluster + "/" + snap;
-        t.serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(ns).snapshotArn(arn));
+        assertThrows(software.amazon.awssdk.services.redshiftserverless.model.ResourceNotFoundException.class,
+                () -> t.serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(ns).snapshotArn(arn)),
+                "no such namespace");
+        t.serverless.createNamespace(b -> b.namespaceName(ns).dbName("dev"));
+        assertThrows(software.amazon.awssdk.services.redshiftserverless.model.ResourceNotFoundException.class,
+                () -> t.serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(ns).snapshotArn(arn)),
+                "no such workgroup");
+        t.serverless.createWorkgroup(b -> b.workgroupName(ns).namespaceName(ns));
+        assertThrows(software.amazon.awssdk.services.redshiftserverless.model.ValidationException.class,
+                () -> t.serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(ns).snapshotArn(arn)
+                        .snapshotName(snap)), "snapshotName and snapshotArn together");
+        for (String wrong : List.of("arn:aws:redshift:us-east-1:123456789012:snapshot:other-cluster/" + snap,
+                "arn:aws:redshift:us-east-1:210987654321:snapshot:" + cluster + "/" + snap,
+                "arn:aws:redshift:us-east-1:123456789012:snapshot:" + cluster + "/no-such-snapshot")) {
+            assertThrows(software.amazon.awssdk.services.redshiftserverless.model.ResourceNotFoundException.class,
+                    () -> t.serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(ns).snapshotArn(wrong)), wrong);
+        }
+        t.admin("settings", "{\"restoreMillis\":1500}");
+        try {
+            String status = t.serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(ns).snapshotArn(arn))
+                    .namespace().statusAsString();
+            assertEquals("MODIFYING", status);
+            assertThrows(ValidationException.class, () -> t.data.executeStatement(b -> b.workgroupName(ns).database("dev")
+                    .sql("select 1")), "a namespace being restored answers no statement");
+        } finally {
+            t.admin("settings", "{\"restoreMillis\":300}");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"AVAILABLE".equals(t.serverless.getNamespace(b -> b.namespaceName(ns)).namespace().statusAsString())) {
+            assertTrue(System.nanoTime() < deadline, "namespace AVAILABLE again");
+            sleep(50);
+        }
         String q = t.awaitDone(t.data.executeStatement(b -> b.workgroupName(ns).database("dev")
                 .sql("select v from migrated")).id()).id();
-        assertEquals("kept", t.data.getStatementResult(b -> b.id(q)).records().get(0).get(0).stringValue());
-        assertThrows(software.amazon.awssdk.services.redshiftserverless.model.ResourceNotFoundException.class,
-                () -> t.serverless.restoreFromSnapshot(b -> b.namespaceName(ns).workgroupName(ns)
-                        .snapshotArn("arn:aws:redshift:us-east-1:123456789012:snapshot:" + cluster + "/no-such-snapshot")));
+        var rows = t.data.getStatementResult(b -> b.id(q)).records();
+        assertEquals(1, rows.size(), "the rows as of the snapshot");
+        assertEquals("kept", rows.get(0).get(0).stringValue());
+    }
+
+    private void awaitSnapshot(String snapshot, String status) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!status.equals(t.redshift.describeClusterSnapshots(b -> b.snapshotIdentifier(snapshot)).snapshots().get(0).status())) {
+            assertTrue(System.nanoTime() < deadline, snapshot + " " + status);
+            sleep(50);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
