@@ -345,6 +345,7 @@ class DatashareFlowTest {
         asReader().body("{\"sql\": \"SELECT 'reader_failover_probe' AS probe\"}").post("/queries").then()
                 .statusCode(502).body("error", org.hamcrest.Matchers.equalTo("consumers_unavailable"))
                 .body("failovers.size()", org.hamcrest.Matchers.equalTo(2));
+    }
 
     @Inject
     io.shiftwork.local.demo.MigrationDemo migrationDemo;
