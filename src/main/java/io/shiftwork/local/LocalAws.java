@@ -46,7 +46,9 @@ public final class LocalAws implements AutoCloseable {
             try {
                 // moto tells the local Redshift of snapshots, copies, restores and cluster changes
                 moto.configure(Map.of("redshiftHook", redshift.endpoint().toString()));
-                return new LocalAws(moto, redshift);
+                LocalAws local = new LocalAws(moto, redshift);
+                local.shareVpc();
+                return local;
             } catch (RuntimeException e) {
                 redshift.close();
                 throw e;
@@ -140,7 +142,14 @@ public final class LocalAws implements AutoCloseable {
     public void reset() {
         moto.reset();
         redshift.reset();
+        shareVpc();
         cognito = LocalCognito.create(moto.endpoint(), REGION, USER_POOL);
+    }
+
+    /** Serverless workgroups get their VPC endpoints in moto's default VPC (new after every moto reset). */
+    private void shareVpc() {
+        String[] vpc = moto.defaultVpc();
+        redshift.serverless().vpc(vpc[0], vpc[1]);
     }
 
     @Override

@@ -33,6 +33,10 @@ public final class ServerlessEmulator {
     private final ClusterSnapshots clusterSnapshots;
     private volatile long restoreMillis = 300;
     private volatile long workgroupDeleteMillis = 300;
+    /** The VPC (id, IPv4 CIDR) workgroups put their VPC endpoints in: moto's default VPC when run by LocalAws. */
+    private volatile String vpcId = "vpc-0local";
+    private volatile String vpcCidr = "172.31.0.0/16";
+    private final java.util.concurrent.atomic.AtomicInteger interfaces = new java.util.concurrent.atomic.AtomicInteger();
 
     ServerlessEmulator(LocalPostgres pg, ClusterSnapshots clusterSnapshots, String region) {
         this.pg = pg;
@@ -50,7 +54,25 @@ public final class ServerlessEmulator {
         this.restoreMillis = millis;
     }
 
+    /** The VPC new workgroups put their VPC endpoints in (their network interfaces get addresses of its CIDR). */
+    public void vpc(String id, String cidr) {
+        this.vpcId = id;
+        this.vpcCidr = cidr;
+    }
+
+    /**
+     * Sets a workgroup's status (a test's switch: MODIFYING while AWS applies a change, or AVAILABLE again). The
+     * Data API refuses statements on a workgroup that is not AVAILABLE, as AWS does.
+     */
+    public void workgroupStatus(String workgroup, String status) {
+        if (!List.of("CREATING", "AVAILABLE", "MODIFYING", "DELETING").contains(status)) {
+            throw AwsError.validation("status must be CREATING, AVAILABLE, MODIFYING or DELETING");
+        }
+        workgroup(workgroup).put("status", status);
+    }
+
     public void reset() {
+        interfaces.set(0);
         namespaces.clear();
         workgroups.clear();
         snapshots.clear();
@@ -184,7 +206,27 @@ public final class ServerlessEmulator {
         wg.put("publiclyAccessible", false);
         ObjectNode endpoint = wg.putObject("endpoint");
         endpoint.put("address", name + "." + DataApiEmulator.ACCOUNT + "." + region + ".redshift-serverless.amazonaws.com");
-        endpoint.put("port", 5439);
+        endpoint.put("port", req.path("port").asInt(5439));
+        // AWS reaches a workgroup through a VPC endpoint with a network interface in each of its subnets; an NLB in
+        // front of it targets those interfaces' private addresses
+        ObjectNode vpce = endpoint.putArray("vpcEndpoints").addObject();
+        vpce.put("vpcEndpointId", "vpce-" + wg.get("workgroupId").asText().replace("-", "").substring(0, 17));
+        vpce.put("vpcId", vpcId);
+        ArrayNode enis = vpce.putArray("networkInterfaces");
+        List<String> subnets = new ArrayList<>();
+        req.path("subnetIds").forEach(sn -> subnets.add(sn.asText()));
+        if (subnets.isEmpty()) {
+            subnets.add("subnet-0local");
+        }
+        String[] base = vpcCidr.split("[./]");
+        for (String subnet : subnets) {
+            int n = interfaces.getAndIncrement();
+            ObjectNode eni = enis.addObject();
+            eni.put("networkInterfaceId", String.format("eni-%017x", (long) wg.get("workgroupId").asText().hashCode() & 0xffffffffL | ((long) n << 32)));
+            eni.put("subnetId", subnet);
+            eni.put("availabilityZone", region + "a");
+            eni.put("privateIpAddress", base[0] + "." + base[1] + "." + (n / 240) + "." + (10 + n % 240));
+        }
         if (workgroups.putIfAbsent(name, wg) != null) {
             throw new AwsError(400, "ConflictException", "Workgroup " + name + " already exists");
         }
