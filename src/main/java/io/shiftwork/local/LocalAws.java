@@ -46,9 +46,9 @@ public final class LocalAws implements AutoCloseable {
             try {
                 // moto tells the local Redshift of snapshots, copies, restores and cluster changes
                 moto.configure(Map.of("redshiftHook", redshift.endpoint().toString()));
-                LocalAws local = new LocalAws(moto, redshift);
-                local.shareVpc();
-                return local;
+                // Serverless workgroups get their VPC endpoints in moto's default VPC (new after every moto reset)
+                redshift.serverless().vpc(moto::defaultVpc);
+                return new LocalAws(moto, redshift);
             } catch (RuntimeException e) {
                 redshift.close();
                 throw e;
@@ -142,15 +142,9 @@ public final class LocalAws implements AutoCloseable {
     public void reset() {
         moto.reset();
         redshift.reset();
-        shareVpc();
         cognito = LocalCognito.create(moto.endpoint(), REGION, USER_POOL);
     }
 
-    /** Serverless workgroups get their VPC endpoints in moto's default VPC (new after every moto reset). */
-    private void shareVpc() {
-        String[] vpc = moto.defaultVpc();
-        redshift.serverless().vpc(vpc[0], vpc[1]);
-    }
 
     @Override
     public void close() {

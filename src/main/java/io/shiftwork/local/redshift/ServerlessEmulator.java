@@ -34,8 +34,9 @@ public final class ServerlessEmulator {
     private volatile long restoreMillis = 300;
     private volatile long workgroupDeleteMillis = 300;
     /** The VPC (id, IPv4 CIDR) workgroups put their VPC endpoints in: moto's default VPC when run by LocalAws. */
-    private volatile String vpcId = "vpc-0local";
-    private volatile String vpcCidr = "172.31.0.0/16";
+    private volatile java.util.function.Supplier<String[]> vpcSource = () -> new String[] { "vpc-0local", "172.31.0.0/16" };
+    /** The source's answer, asked once after each reset (only when a workgroup is created). */
+    private volatile String[] vpc;
     private final java.util.concurrent.atomic.AtomicInteger interfaces = new java.util.concurrent.atomic.AtomicInteger();
 
     ServerlessEmulator(LocalPostgres pg, ClusterSnapshots clusterSnapshots, String region) {
@@ -54,10 +55,22 @@ public final class ServerlessEmulator {
         this.restoreMillis = millis;
     }
 
-    /** The VPC new workgroups put their VPC endpoints in (their network interfaces get addresses of its CIDR). */
-    public void vpc(String id, String cidr) {
-        this.vpcId = id;
-        this.vpcCidr = cidr;
+    /**
+     * Where new workgroups put their VPC endpoints: {id, IPv4 CIDR} (their network interfaces get addresses of the
+     * CIDR), asked when the first workgroup after a reset is created.
+     */
+    public void vpc(java.util.function.Supplier<String[]> source) {
+        this.vpcSource = source;
+        this.vpc = null;
+    }
+
+    private String[] vpc() {
+        String[] v = vpc;
+        if (v == null) {
+            v = vpcSource.get();
+            vpc = v;
+        }
+        return v;
     }
 
     /**
@@ -73,6 +86,7 @@ public final class ServerlessEmulator {
 
     public void reset() {
         interfaces.set(0);
+        vpc = null;
         namespaces.clear();
         workgroups.clear();
         snapshots.clear();
@@ -211,14 +225,15 @@ public final class ServerlessEmulator {
         // front of it targets those interfaces' private addresses
         ObjectNode vpce = endpoint.putArray("vpcEndpoints").addObject();
         vpce.put("vpcEndpointId", "vpce-" + wg.get("workgroupId").asText().replace("-", "").substring(0, 17));
-        vpce.put("vpcId", vpcId);
+        String[] network = vpc();
+        vpce.put("vpcId", network[0]);
         ArrayNode enis = vpce.putArray("networkInterfaces");
         List<String> subnets = new ArrayList<>();
         req.path("subnetIds").forEach(sn -> subnets.add(sn.asText()));
         if (subnets.isEmpty()) {
             subnets.add("subnet-0local");
         }
-        String[] base = vpcCidr.split("[./]");
+        String[] base = network[1].split("[./]");
         for (String subnet : subnets) {
             int n = interfaces.getAndIncrement();
             ObjectNode eni = enis.addObject();
