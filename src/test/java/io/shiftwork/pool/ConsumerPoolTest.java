@@ -163,7 +163,7 @@ class ConsumerPoolTest {
         pool.check();
         long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
         assertEquals(Set.of(), registered(), "both out, and the stray target too");
-        assertTrue(tookMs < 3000, "the two checks ran side by side within the 1 s query timeout, took " + tookMs + " ms");
+        assertTrue(tookMs < 5000, "a hung consumer costs the check its 1 s query timeout, not more: took " + tookMs + " ms");
         awaitRun(ONE, "deregister", "workgroup is MODIFYING");
         awaitRun(TWO, "deregister", "did not finish within PT1S");
         assertTrue(runs().stream().anyMatch(p -> p.get("consumer") == null && "172.31.250.9:5439".equals(p.get("targets"))),
