@@ -22,6 +22,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.forecast.ForecastClient;
 import software.amazon.awssdk.services.forecastquery.ForecastqueryClient;
@@ -133,6 +134,12 @@ public class AwsClients {
     @Singleton
     RedshiftServerlessClient redshiftServerless() {
         return build(RedshiftServerlessClient.builder(), "redshift-serverless");
+    }
+
+    @Produces
+    @Singleton
+    ElasticLoadBalancingV2Client elasticLoadBalancingV2() {
+        return build(ElasticLoadBalancingV2Client.builder(), "elasticloadbalancing");
     }
 
     @Produces

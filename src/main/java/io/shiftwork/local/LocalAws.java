@@ -46,6 +46,8 @@ public final class LocalAws implements AutoCloseable {
             try {
                 // moto tells the local Redshift of snapshots, copies, restores and cluster changes
                 moto.configure(Map.of("redshiftHook", redshift.endpoint().toString()));
+                // Serverless workgroups get their VPC endpoints in moto's default VPC (new after every moto reset)
+                redshift.serverless().vpc(moto::defaultVpc);
                 return new LocalAws(moto, redshift);
             } catch (RuntimeException e) {
                 redshift.close();
@@ -142,6 +144,7 @@ public final class LocalAws implements AutoCloseable {
         redshift.reset();
         cognito = LocalCognito.create(moto.endpoint(), REGION, USER_POOL);
     }
+
 
     @Override
     public void close() {

@@ -151,6 +151,33 @@ public final class MotoServer implements AutoCloseable {
         return b.append('}').toString();
     }
 
+    /**
+     * moto's default VPC in the local region (id and CIDR), created by moto with its EC2 backend: where the local
+     * Redshift's Serverless workgroups put their VPC endpoints, so an NLB target group can be created in their VPC.
+     */
+    public String[] defaultVpc() {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint.resolve("/")).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    // moto routes a request to a service by the credential scope of its Authorization header
+                    .header("Authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/" + LocalAws.REGION
+                            + "/ec2/aws4_request, SignedHeaders=host, Signature=local")
+                    .POST(HttpRequest.BodyPublishers.ofString("Action=DescribeVpcs&Version=2016-11-15"
+                            + "&Filter.1.Name=is-default&Filter.1.Value.1=true")).build(), HttpResponse.BodyHandlers.ofString());
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("<vpcId>(vpc-[0-9a-f]+)</vpcId>").matcher(r.body());
+            java.util.regex.Matcher cidr = java.util.regex.Pattern.compile("<cidrBlock>([0-9./]+)</cidrBlock>").matcher(r.body());
+            if (r.statusCode() >= 300 || !id.find() || !cidr.find()) {
+                throw new IllegalStateException("moto's DescribeVpcs answered " + r.statusCode() + ": " + r.body());
+            }
+            return new String[] { id.group(1), cidr.group(1) };
+        } catch (IOException e) {
+            throw new IllegalStateException("moto DescribeVpcs failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     private String get(String path) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(30))

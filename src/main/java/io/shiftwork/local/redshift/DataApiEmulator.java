@@ -326,7 +326,7 @@ public final class DataApiEmulator implements AutoCloseable {
                 return existing.response().deepCopy();
             }
         }
-        Optional<Faults.Fault> refused = faults.takeRefusal(sql);
+        Optional<Faults.Fault> refused = faults.takeRefusal(workgroup, sql);
         if (refused.isPresent()) {
             String code = refused.get().code();
             throw new AwsError(code.startsWith("InternalServer") || code.startsWith("ServiceUnavailable") ? 500 : 400,
@@ -522,7 +522,7 @@ public final class DataApiEmulator implements AutoCloseable {
     }
 
     private void applyFaults(StatementRecord st, String sql) throws InterruptedException {
-        Optional<Faults.Fault> fault = faults.take(sql);
+        Optional<Faults.Fault> fault = faults.take(st.workgroupName, sql);
         if (fault.isEmpty()) {
             return;
         }

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * InternalServerException answered with HTTP 500); make DescribeStatement of an ended statement answer a status
  * string of {@code message} instead of its own (STATUS: e.g. one the SDK does not know, UNKNOWN_TO_SDK_VERSION);
  * make GetStatementResult answer TotalNumRows {@code message} whatever the rows (TOTAL_ROWS: a result that does not
- * add up); throttle requests.
+ * add up); throttle requests. A fault armed for a workgroup applies only to statements on that workgroup (a consumer
+ * that stops answering SQL while the others go on).
  */
 public final class Faults {
 
@@ -23,7 +24,11 @@ public final class Faults {
 
     /** One armed fault: applies to the next {@code times} statements whose SQL matches (find) the pattern. */
     public record Fault(Action action, Pattern pattern, String message, double seconds, AtomicInteger remaining,
-            String code) {
+            String code, String workgroup) {
+
+        boolean appliesTo(String target) {
+            return workgroup == null || workgroup.equals(target);
+        }
     }
 
     private final List<Fault> armed = new CopyOnWriteArrayList<>();
@@ -51,9 +56,14 @@ public final class Faults {
 
     /** @param code REFUSE: the AWS error code ExecuteStatement answers (default ValidationException) */
     public void arm(Action action, String regex, String message, double seconds, int times, String code) {
+        arm(action, regex, message, seconds, times, code, null);
+    }
+
+    /** @param workgroup only statements on this Serverless workgroup (null: any statement) */
+    public void arm(Action action, String regex, String message, double seconds, int times, String code, String workgroup) {
         armed.add(new Fault(action, Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.DOTALL),
                 message == null ? "ERROR: fault injected by the local Redshift" : message, seconds,
-                new AtomicInteger(times), code == null ? "ValidationException" : code));
+                new AtomicInteger(times), code == null ? "ValidationException" : code, workgroup));
     }
 
     /** Answer ThrottlingException to this share of Data API requests (0 to 1). */
@@ -89,8 +99,17 @@ public final class Faults {
         return take(sql, false);
     }
 
+    /** As {@link #take(String)}, for a statement on this workgroup (null: on a cluster). */
+    Optional<Fault> take(String workgroup, String sql) {
+        return takeRunning(workgroup, sql);
+    }
+
     Optional<Fault> takeRefusal(String sql) {
         return take(sql, Action.REFUSE);
+    }
+
+    Optional<Fault> takeRefusal(String workgroup, String sql) {
+        return take(workgroup, sql, Action.REFUSE);
     }
 
     /** The status DescribeStatement answers for an ended statement with this SQL, if a STATUS fault is armed. */
@@ -108,8 +127,13 @@ public final class Faults {
     }
 
     private Optional<Fault> takeRunning(String sql) {
+        return takeRunning(null, sql);
+    }
+
+    private Optional<Fault> takeRunning(String workgroup, String sql) {
         for (Fault f : armed) {
-            if ((f.action() == Action.FAIL || f.action() == Action.HANG || f.action() == Action.DELAY) && f.pattern().matcher(sql).find()) {
+            if ((f.action() == Action.FAIL || f.action() == Action.HANG || f.action() == Action.DELAY) && f.appliesTo(workgroup)
+                    && f.pattern().matcher(sql).find()) {
                 Optional<Fault> taken = countDown(f);
                 if (taken.isPresent()) {
                     return taken;
@@ -131,8 +155,12 @@ public final class Faults {
     }
 
     private Optional<Fault> take(String sql, Action action) {
+        return take(null, sql, action);
+    }
+
+    private Optional<Fault> take(String workgroup, String sql, Action action) {
         for (Fault f : armed) {
-            if (f.action() == action && f.pattern().matcher(sql).find()) {
+            if (f.action() == action && f.appliesTo(workgroup) && f.pattern().matcher(sql).find()) {
                 Optional<Fault> taken = countDown(f);
                 if (taken.isPresent()) {
                     return taken;
@@ -145,6 +173,11 @@ public final class Faults {
     /** Removes the armed faults whose pattern is this regex. */
     public void disarm(String regex) {
         armed.removeIf(f -> f.pattern().pattern().equals(regex));
+    }
+
+    /** Removes the faults armed for this workgroup: it answers SQL again. */
+    public void disarmWorkgroup(String workgroup) {
+        armed.removeIf(f -> workgroup.equals(f.workgroup()));
     }
 
     public void clear() {

@@ -220,8 +220,16 @@ public final class LocalRedshift implements AutoCloseable {
         switch (command) {
             case "faults" -> faults().arm(Faults.Action.valueOf(body.path("action").asText("fail").toUpperCase()),
                     body.path("pattern").asText(".*"), body.path("message").asText(null), body.path("seconds").asDouble(0),
-                    body.path("times").asInt(1), body.path("code").asText(null));
-            case "disarm" -> faults().disarm(body.path("pattern").asText());
+                    body.path("times").asInt(1), body.path("code").asText(null), body.path("workgroup").asText(null));
+            case "disarm" -> {
+                if (body.has("workgroup")) {
+                    faults().disarmWorkgroup(body.get("workgroup").asText());
+                } else {
+                    faults().disarm(body.path("pattern").asText());
+                }
+            }
+            case "workgroup-status" -> serverless.workgroupStatus(body.path("workgroup").asText(),
+                    body.path("status").asText());
             case "throttle" -> {
                 if (body.has("operation")) {
                     faults().throttleNext(body.get("operation").asText(), body.path("times").asInt(1));

@@ -34,6 +34,11 @@ public final class ServerlessEmulator {
     private final ClusterStatuses clusters;
     private volatile long restoreMillis = 300;
     private volatile long workgroupDeleteMillis = 300;
+    /** The VPC (id, IPv4 CIDR) workgroups put their VPC endpoints in: moto's default VPC when run by LocalAws. */
+    private volatile java.util.function.Supplier<String[]> vpcSource = () -> new String[] { "vpc-0local", "172.31.0.0/16" };
+    /** The source's answer, asked once after each reset (only when a workgroup is created). */
+    private volatile String[] vpc;
+    private final java.util.concurrent.atomic.AtomicInteger interfaces = new java.util.concurrent.atomic.AtomicInteger();
 
     ServerlessEmulator(LocalPostgres pg, ClusterSnapshots clusterSnapshots, ClusterStatuses clusters, String region) {
         this.pg = pg;
@@ -52,7 +57,38 @@ public final class ServerlessEmulator {
         this.restoreMillis = millis;
     }
 
+    /**
+     * Where new workgroups put their VPC endpoints: {id, IPv4 CIDR} (their network interfaces get addresses of the
+     * CIDR), asked when the first workgroup after a reset is created.
+     */
+    public void vpc(java.util.function.Supplier<String[]> source) {
+        this.vpcSource = source;
+        this.vpc = null;
+    }
+
+    private String[] vpc() {
+        String[] v = vpc;
+        if (v == null) {
+            v = vpcSource.get();
+            vpc = v;
+        }
+        return v;
+    }
+
+    /**
+     * Sets a workgroup's status (a test's switch: MODIFYING while AWS applies a change, or AVAILABLE again). The
+     * Data API refuses statements on a workgroup that is not AVAILABLE, as AWS does.
+     */
+    public void workgroupStatus(String workgroup, String status) {
+        if (!List.of("CREATING", "AVAILABLE", "MODIFYING", "DELETING").contains(status)) {
+            throw AwsError.validation("status must be CREATING, AVAILABLE, MODIFYING or DELETING");
+        }
+        workgroup(workgroup).put("status", status);
+    }
+
     public void reset() {
+        interfaces.set(0);
+        vpc = null;
         namespaces.clear();
         workgroups.clear();
         snapshots.clear();
@@ -191,7 +227,28 @@ public final class ServerlessEmulator {
         wg.put("publiclyAccessible", false);
         ObjectNode endpoint = wg.putObject("endpoint");
         endpoint.put("address", name + "." + DataApiEmulator.ACCOUNT + "." + region + ".redshift-serverless.amazonaws.com");
-        endpoint.put("port", 5439);
+        endpoint.put("port", req.path("port").asInt(5439));
+        // AWS reaches a workgroup through a VPC endpoint with a network interface in each of its subnets; an NLB in
+        // front of it targets those interfaces' private addresses
+        ObjectNode vpce = endpoint.putArray("vpcEndpoints").addObject();
+        vpce.put("vpcEndpointId", "vpce-" + wg.get("workgroupId").asText().replace("-", "").substring(0, 17));
+        String[] network = vpc();
+        vpce.put("vpcId", network[0]);
+        ArrayNode enis = vpce.putArray("networkInterfaces");
+        List<String> subnets = new ArrayList<>();
+        req.path("subnetIds").forEach(sn -> subnets.add(sn.asText()));
+        if (subnets.isEmpty()) {
+            subnets.add("subnet-0local");
+        }
+        String[] base = network[1].split("[./]");
+        for (String subnet : subnets) {
+            int n = interfaces.getAndIncrement();
+            ObjectNode eni = enis.addObject();
+            eni.put("networkInterfaceId", String.format("eni-%017x", (long) wg.get("workgroupId").asText().hashCode() & 0xffffffffL | ((long) n << 32)));
+            eni.put("subnetId", subnet);
+            eni.put("availabilityZone", region + "a");
+            eni.put("privateIpAddress", base[0] + "." + base[1] + "." + (n / 240) + "." + (10 + n % 240));
+        }
         if (workgroups.putIfAbsent(name, wg) != null) {
             throw new AwsError(400, "ConflictException", "Workgroup " + name + " already exists");
         }

@@ -1,0 +1,74 @@
+package io.shiftwork.pool;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+
+import org.apache.camel.util.TimeUtils;
+
+import io.quarkus.runtime.StartupEvent;
+import io.shiftwork.auth.Roles;
+import io.shiftwork.pipelines.ParamSpec;
+import io.shiftwork.pipelines.ParamSpec.Type;
+import io.shiftwork.pipelines.PipelineSpec;
+
+/** The consumer pool's record pipeline (each register and deregister is a run) and its state over HTTP (viewer). */
+@ApplicationScoped
+@Path("/consumer-pool")
+public class ConsumerPoolPipelines {
+
+    private final ConsumerPool pool;
+    private final PoolConfig config;
+
+    public ConsumerPoolPipelines(ConsumerPool pool, PoolConfig config) {
+        this.pool = pool;
+        this.config = config;
+    }
+
+    /** A pool that cannot keep its promise (deregistered within one interval) stops start-up naming the key. */
+    void validate(@Observes StartupEvent ev) {
+        if (config.consumers().orElse(List.of()).isEmpty()) {
+            return;
+        }
+        if (config.targetGroup().isEmpty()) {
+            throw new IllegalStateException("shiftwork.pool.consumers is set but shiftwork.pool.target-group is not");
+        }
+        long interval = TimeUtils.toMilliSeconds(config.interval());
+        if (config.queryTimeout().toMillis() >= interval) {
+            throw new IllegalStateException("shiftwork.pool.query-timeout (" + config.queryTimeout()
+                    + ") must be shorter than shiftwork.pool.interval (" + config.interval() + ")");
+        }
+        new ConsumerHealth.Thresholds(config.unhealthyThreshold(), config.healthyThreshold());
+    }
+
+    @Produces
+    PipelineSpec consumerPool() {
+        return PipelineSpec.record(ConsumerPool.PIPELINE, "Record of a change of the consumer pool's NLB target group: "
+                + "a consumer's endpoints registered once it answers SQL, deregistered once it does not",
+                List.of(ParamSpec.optional("consumer", Type.STRING, null, "the consumer's Serverless workgroup").maxLength(128),
+                        ParamSpec.required("change", Type.STRING, "register or deregister").maxLength(16),
+                        ParamSpec.required("targets", Type.STRING, "ip:port of each target changed").maxLength(1024),
+                        ParamSpec.required("targetGroup", Type.STRING, "the target group's ARN").maxLength(256),
+                        ParamSpec.required("reason", Type.STRING, "what the checks found").maxLength(512)));
+    }
+
+    /** Each consumer's health as the last check left it, the ones in the pool and the target group. */
+    @GET
+    @RolesAllowed(Roles.VIEWER)
+    @jakarta.ws.rs.Produces("application/json")
+    public Map<String, Object> state() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("targetGroup", pool.targetGroupArn().orElse(config.targetGroup().orElse(null)));
+        out.put("healthy", pool.healthy());
+        out.put("consumers", pool.consumers());
+        out.put("interval", config.interval());
+        return out;
+    }
+}

@@ -1,0 +1,74 @@
+package io.shiftwork.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.shiftwork.pool.ConsumerHealth.Action;
+import io.shiftwork.pool.ConsumerHealth.Event;
+import io.shiftwork.pool.ConsumerHealth.State;
+import io.shiftwork.pool.ConsumerHealth.Status;
+import io.shiftwork.pool.ConsumerHealth.Thresholds;
+
+class ConsumerHealthTest {
+
+    @ParameterizedTest(name = "{0}({1}) + {2}, thresholds {3}/{4} -> {5}({6}) {7}")
+    @CsvSource(delimiter = '|', value = {
+            // state     | streak | event  | unhealthy | healthy | next       | streak | action
+            "UNKNOWN     | 0 | PASSED | 1 | 2 | HEALTHY    | 0 | REGISTER",
+            "UNKNOWN     | 0 | FAILED | 1 | 2 | UNHEALTHY  | 0 | DEREGISTER",
+            "UNKNOWN     | 0 | FAILED | 3 | 2 | UNHEALTHY  | 0 | DEREGISTER",
+            "HEALTHY     | 0 | PASSED | 1 | 2 | HEALTHY    | 0 | NONE",
+            "HEALTHY     | 0 | FAILED | 1 | 2 | UNHEALTHY  | 0 | DEREGISTER",
+            "HEALTHY     | 0 | FAILED | 3 | 2 | FAILING    | 1 | NONE",
+            "FAILING     | 1 | FAILED | 3 | 2 | FAILING    | 2 | NONE",
+            "FAILING     | 2 | FAILED | 3 | 2 | UNHEALTHY  | 0 | DEREGISTER",
+            "FAILING     | 2 | PASSED | 3 | 2 | HEALTHY    | 0 | NONE",
+            "UNHEALTHY   | 0 | FAILED | 1 | 2 | UNHEALTHY  | 0 | NONE",
+            "UNHEALTHY   | 0 | PASSED | 1 | 2 | RECOVERING | 1 | NONE",
+            "UNHEALTHY   | 0 | PASSED | 1 | 1 | HEALTHY    | 0 | REGISTER",
+            "RECOVERING  | 1 | PASSED | 1 | 2 | HEALTHY    | 0 | REGISTER",
+            "RECOVERING  | 1 | PASSED | 1 | 3 | RECOVERING | 2 | NONE",
+            "RECOVERING  | 2 | FAILED | 1 | 3 | UNHEALTHY  | 0 | NONE",
+    })
+    void transitions(State state, int streak, Event event, int unhealthy, int healthy, State next, int nextStreak,
+            Action action) {
+        ConsumerHealth.Transition t = ConsumerHealth.next(new Status(state, streak), event, new Thresholds(unhealthy, healthy));
+        assertEquals(new Status(next, nextStreak), t.status());
+        assertEquals(action, t.action());
+    }
+
+    @Test
+    void onlyHealthyAndFailingConsumersAreInThePool() {
+        assertEquals(List.of(State.HEALTHY, State.FAILING),
+                java.util.Arrays.stream(State.values()).filter(State::inPool).toList());
+    }
+
+    @Test
+    void aFlappingConsumerNeverReturnsBeforeTheHealthyThreshold() {
+        Thresholds t = new Thresholds(2, 3);
+        Status s = Status.UNKNOWN;
+        Event[] events = { Event.PASSED, Event.FAILED, Event.FAILED, Event.PASSED, Event.PASSED, Event.FAILED, Event.PASSED,
+                Event.PASSED, Event.PASSED };
+        boolean[] inPool = { true, true, false, false, false, false, false, false, true };
+        for (int i = 0; i < events.length; i++) {
+            s = ConsumerHealth.next(s, events[i], t).status();
+            assertEquals(inPool[i], s.state().inPool(), "after check " + (i + 1) + ": " + s);
+        }
+        assertTrue(s.state().inPool());
+        assertFalse(ConsumerHealth.next(new Status(State.UNHEALTHY, 0), Event.PASSED, t).status().state().inPool());
+    }
+
+    @Test
+    void thresholdsBelowOneAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new Thresholds(0, 2));
+        assertThrows(IllegalArgumentException.class, () -> new Thresholds(1, 0));
+    }
+}
