@@ -131,6 +131,9 @@ class ConsumerPoolTest {
         pool.check();
         assertEquals(Set.of(one), registered(), "deregistered after one failed check");
         assertEquals(List.of(ONE), pool.healthy());
+        PoolReadTargets reads = new PoolReadTargets(queriesOn(ONE, TWO, "cluster:elsewhere"), pool);
+        assertEquals(List.of(ONE, "cluster:elsewhere"), reads.candidates().stream().map(Object::toString).toList(),
+                "routed reads skip the consumer the pool took out (a consumer the pool does not check stays)");
         Map<String, Object> out = awaitRun(TWO, "deregister", "could not serialize access");
         assertEquals(two, out.get("targets"));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> "SUCCEEDED".equals(
@@ -143,11 +146,19 @@ class ConsumerPoolTest {
         pool.check();
         assertEquals(Set.of(one, two), registered(), "registered again");
         assertEquals(List.of(ONE, TWO), pool.healthy());
+        assertEquals(List.of(ONE, TWO, "cluster:elsewhere"), reads.candidates().stream().map(Object::toString).toList());
         awaitRun(TWO, "register", "2 checks in a row passed");
 
         JsonPath state = given().get("/consumer-pool").then().statusCode(200).extract().jsonPath();
         assertEquals(List.of(ONE, TWO), state.getList("healthy"));
         assertEquals("HEALTHY", state.getString("consumers[1].status.state"));
+    }
+
+    /** shiftwork.queries.* with these consumers and every other key absent. */
+    private static io.shiftwork.queries.QueriesConfig queriesOn(String... consumers) {
+        return (io.shiftwork.queries.QueriesConfig) java.lang.reflect.Proxy.newProxyInstance(ConsumerPoolTest.class.getClassLoader(),
+                new Class<?>[] {io.shiftwork.queries.QueriesConfig.class}, (proxy, method, args) -> "consumers".equals(method.getName())
+                        ? java.util.Optional.of(List.of(consumers)) : java.util.Optional.empty());
     }
 
     @Test
