@@ -247,7 +247,7 @@ public class RoutedReads {
                         break;
                     }
                     List<Object> row = new ArrayList<>(record.size());
-                    record.forEach(f -> row.add(value(f)));
+                    record.forEach(f -> row.add(io.shiftwork.statements.StatementClient.value(f)));
                     rows.add(row);
                 }
                 token = page.nextToken() == null || page.nextToken().isEmpty() ? null : page.nextToken();
@@ -269,24 +269,5 @@ public class RoutedReads {
         out.put("truncated", truncated);
         out.put("pages", pages);
         return out;
-    }
-
-    private static Object value(Field f) {
-        if (Boolean.TRUE.equals(f.isNull())) {
-            return null;
-        }
-        if (f.longValue() != null) {
-            return f.longValue();
-        }
-        if (f.doubleValue() != null) {
-            return f.doubleValue();
-        }
-        if (f.booleanValue() != null) {
-            return f.booleanValue();
-        }
-        if (f.blobValue() != null) {
-            return java.util.Base64.getEncoder().encodeToString(f.blobValue().asByteArray());
-        }
-        return f.stringValue();
     }
 }

@@ -148,7 +148,10 @@ public class StatementClient {
         return new Result(columns == null ? java.util.List.of() : columns, rows, total, pages);
     }
 
-    private static Object value(software.amazon.awssdk.services.redshiftdata.model.Field f) {
+    /**
+     * A Data API result field as JSON-ready Java: null, Long, Double, Boolean, a blob as Base64 text, else the string.
+     */
+    public static Object value(software.amazon.awssdk.services.redshiftdata.model.Field f) {
         if (Boolean.TRUE.equals(f.isNull())) {
             return null;
         }

@@ -75,28 +75,7 @@ public class AirlineDemo {
 
     private String run(String workgroup, String database, String sql) {
         String id = data.executeStatement(b -> b.workgroupName(workgroup).database(database).sql(sql)).id();
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (true) {
-            var d = data.describeStatement(b -> b.id(id));
-            switch (d.statusAsString()) {
-                case "FINISHED" -> {
-                    return id;
-                }
-                case "FAILED", "ABORTED" -> throw new IllegalStateException("demo: " + d.statusAsString() + " on " + workgroup
-                        + ": " + d.error());
-                default -> {
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("demo: a statement on " + workgroup + " did not finish within a minute");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("demo: interrupted", e);
-            }
-        }
+        return DemoStatements.awaitFinished(data, id, workgroup);
     }
 
     private long count(String workgroup, String database, String sql) {

@@ -66,28 +66,7 @@ public class MigrationDemo {
     private String run(String cluster, String sql) {
         String id = data.executeStatement(b -> b.clusterIdentifier(cluster).dbUser(config.dbUser().orElse("awsuser"))
                 .database(config.database()).sql(sql)).id();
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (true) {
-            var d = data.describeStatement(b -> b.id(id));
-            switch (d.statusAsString()) {
-                case "FINISHED" -> {
-                    return id;
-                }
-                case "FAILED", "ABORTED" -> throw new IllegalStateException("demo: " + d.statusAsString() + " on " + cluster
-                        + ": " + d.error());
-                default -> {
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("demo: a statement on " + cluster + " did not finish within a minute");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("demo: interrupted", e);
-            }
-        }
+        return DemoStatements.awaitFinished(data, id, cluster);
     }
 
     private long count(String cluster, String sql) {
