@@ -42,7 +42,17 @@ public final class ReadOnlySql {
             "pg_ls_dir", "pg_stat_file", "lo_import", "lo_export", "lo_unlink", "lo_create", "dblink", "dblink_exec",
             "dblink_connect", "dblink_send_query", "pg_advisory_lock", "pg_advisory_xact_lock", "pg_sleep",
             "pg_notify", "txid_current", "pg_switch_wal", "pg_create_restore_point", "query_to_xml",
-            "table_to_xml", "cursor_to_xml");
+            "table_to_xml", "cursor_to_xml", "setseed", "currval", "lastval");
+
+    /**
+     * Whether calling {@code name} may have a side effect: the listed functions, and every function of PostgreSQL's
+     * and Redshift's {@code pg_}, {@code lo_}, {@code dblink} and {@code txid_} families (locks, sleeps, signals,
+     * files, statistics resets, other connections): a read has no need of them, and new ones appear with versions.
+     */
+    static boolean sideEffects(String name) {
+        return SIDE_EFFECT_FUNCTIONS.contains(name) || name.startsWith("pg_") || name.startsWith("lo_")
+                || name.startsWith("dblink") || name.startsWith("txid_");
+    }
 
     /** The statement kinds that read; anything else at the start is refused. */
     static final Set<String> READ_STARTS = Set.of("select", "with");
@@ -108,11 +118,13 @@ public final class ReadOnlySql {
                             + tokens.get(i + 1).text().toUpperCase(Locale.ROOT) + ") at character " + (t.at() + 1));
                 }
                 String name = t.text();
-                if (i + 1 < tokens.size() && tokens.get(i + 1).kind() == Kind.OPEN
-                        && (SIDE_EFFECT_FUNCTIONS.contains(name) || name.startsWith("dblink") || name.startsWith("lo_"))) {
+                if (i + 1 < tokens.size() && tokens.get(i + 1).kind() == Kind.OPEN && sideEffects(name)) {
                     return Verdict.refuse("not_a_read", "sql calls " + name + "(), which has side effects, at character "
                             + (t.at() + 1));
                 }
+            } else if (t.kind() == Kind.QUOTED_IDENTIFIER && i + 1 < tokens.size() && tokens.get(i + 1).kind() == Kind.OPEN) {
+                return Verdict.refuse("not_a_read", "sql calls a function by a quoted name (" + t.text() + ") at character "
+                        + (t.at() + 1) + ": refused, call it by its plain name");
             }
         }
         if (depth != 0) {
@@ -134,7 +146,13 @@ public final class ReadOnlySql {
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
-            if (Character.isWhitespace(c)) {
+            if (c >= 0x80 || (c < 0x20 && ASCII_SPACE.indexOf(c) < 0) || c == 0x7f) {
+                // PostgreSQL reads every byte >= 0x80 as part of a name (so 'a€$x$' is one identifier, not a name and
+                // a dollar quote) and Redshift's rules for them differ again: outside quotes, only ASCII is read
+                throw new Unreadable(String.format("the character U+%04X at character %d is refused outside a quoted "
+                        + "string or identifier: parsers differ on where a name holding it ends", (int) c, i + 1));
+            }
+            if (ASCII_SPACE.indexOf(c) >= 0) {
                 i++;
             } else if (c == '-' && i + 1 < n && s.charAt(i + 1) == '-') {
                 while (i < n && s.charAt(i) != '\n' && s.charAt(i) != '\r') {
@@ -181,10 +199,9 @@ public final class ReadOnlySql {
                 out.add(new Token(Kind.STRING, body, start));
             } else if (c == 'u' || c == 'U') {
                 if (i + 2 < n && s.charAt(i + 1) == '&' && (s.charAt(i + 2) == '\'' || s.charAt(i + 2) == '"')) {
-                    int start = i;
-                    char q = s.charAt(i + 2);
-                    i = quoted(s, i + 2, q, start, q == '"' ? "quoted identifier" : "string");
-                    out.add(new Token(q == '"' ? Kind.QUOTED_IDENTIFIER : Kind.STRING, s.substring(start, i), start));
+                    // U&'…' / U&"…": backslash escapes whose reading depends on the server (standard_conforming_strings)
+                    throw new Unreadable("a Unicode-escape " + (s.charAt(i + 2) == '"' ? "identifier" : "string")
+                            + " (U&…) at character " + (i + 1) + " is refused: where it ends depends on the server");
                 } else {
                     i = word(s, i, out);
                 }
@@ -203,10 +220,10 @@ public final class ReadOnlySql {
                     continue;
                 }
                 int j = i + 1;
-                while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
+                while (j < n && (letter(s.charAt(j)) || digit(s.charAt(j)) || s.charAt(j) == '_')) {
                     j++;
                 }
-                if (j >= n || s.charAt(j) != '$' || (j > i + 1 && Character.isDigit(s.charAt(i + 1)))) {
+                if (j >= n || s.charAt(j) != '$' || (j > i + 1 && digit(s.charAt(i + 1)))) {
                     throw new Unreadable("a '$' at character " + (start + 1) + " that opens no dollar quote");
                 }
                 String tag = s.substring(i, j + 1);
@@ -224,18 +241,18 @@ public final class ReadOnlySql {
                 }
                 i = end + tag.length();
                 out.add(new Token(Kind.STRING, s.substring(start, i), start));
-            } else if (Character.isLetter(c) || c == '_') {
+            } else if (letter(c) || c == '_') {
                 i = word(s, i, out);
-            } else if (Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(s.charAt(i + 1)))) {
+            } else if (digit(c) || (c == '.' && i + 1 < n && digit(s.charAt(i + 1)))) {
                 int start = i;
-                while (i < n && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+                while (i < n && (letter(s.charAt(i)) || digit(s.charAt(i)) || s.charAt(i) == '.')) {
                     i++;
                 }
                 out.add(new Token(Kind.NUMBER, s.substring(start, i), start));
-            } else if (c == ':' && i + 1 < n && (Character.isLetter(s.charAt(i + 1)) || s.charAt(i + 1) == '_')
+            } else if (c == ':' && i + 1 < n && (letter(s.charAt(i + 1)) || s.charAt(i + 1) == '_')
                     && !(i > 0 && s.charAt(i - 1) == ':')) {
                 int start = i++;
-                while (i < n && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_')) {
+                while (i < n && (letter(s.charAt(i)) || digit(s.charAt(i)) || s.charAt(i) == '_')) {
                     i++;
                 }
                 out.add(new Token(Kind.PARAMETER, s.substring(start, i), start));
@@ -254,13 +271,23 @@ public final class ReadOnlySql {
         return out;
     }
 
+    private static final String ASCII_SPACE = " \t\n\r\f";
+
+    private static boolean letter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
     private static boolean wordBefore(String s, int i) {
-        return i > 0 && (Character.isLetterOrDigit(s.charAt(i - 1)) || s.charAt(i - 1) == '_' || s.charAt(i - 1) == '$');
+        return i > 0 && (letter(s.charAt(i - 1)) || digit(s.charAt(i - 1)) || s.charAt(i - 1) == '_' || s.charAt(i - 1) == '$');
     }
 
     private static int word(String s, int i, List<Token> out) {
         int start = i;
-        while (i < s.length() && (Character.isLetterOrDigit(s.charAt(i)) || s.charAt(i) == '_' || s.charAt(i) == '$')) {
+        while (i < s.length() && (letter(s.charAt(i)) || digit(s.charAt(i)) || s.charAt(i) == '_' || s.charAt(i) == '$')) {
             i++;
         }
         out.add(new Token(Kind.WORD, s.substring(start, i).toLowerCase(Locale.ROOT), start));

@@ -202,6 +202,8 @@ class DatashareFlowTest {
                     String.valueOf(created.error()));
             run(consumer, "ALTER USER " + READER + " PASSWORD '" + password + "'");
             sql(consumer, "GRANT USAGE ON DATABASE sales_db TO " + READER);
+            // PUBLIC may create tables in schema public by default (PostgreSQL before 15, Redshift): not a reader
+            sql(consumer, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
         }
         readerReady = true;
     }
@@ -298,6 +300,9 @@ class DatashareFlowTest {
         DescribeStatementResponse sharedWrite = asUser("ds-consumer-a", "DELETE FROM sales_db.airline.bookings");
         assertEquals(StatusString.FAILED, sharedWrite.status());
         assertTrue(sharedWrite.error().contains("permission denied"), sharedWrite.error());
+        DescribeStatementResponse created = asUser("ds-consumer-a", "CREATE TABLE public.reader_made (a int)");
+        assertEquals(StatusString.FAILED, created.status(), "the reader may not create tables either");
+        assertTrue(created.error().contains("permission denied"), created.error());
         assertEquals(StatusString.FINISHED, asUser("ds-consumer-a", "SELECT count(*) FROM public.reader_probe").status());
         assertEquals(probes, count("ds-consumer-a", "SELECT count(*) FROM public.reader_probe"));
         assertEquals(before, count("ds-producer", "SELECT count(*) FROM airline.bookings"));

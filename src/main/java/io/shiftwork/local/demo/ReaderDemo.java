@@ -68,6 +68,8 @@ public class ReaderDemo {
                 // the local Redshift's users are one PostgreSQL's: the second consumer finds it
                 run(consumer, "ALTER USER " + USER + " PASSWORD '" + password + "'");
             }
+            // PUBLIC may create tables in schema public by default: a reader may not
+            run(consumer, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
         }
         LOG.infof("demo: routed reads run as %s (secret %s) on %s", USER, name, config.consumers().orElse(List.of()));
     }
