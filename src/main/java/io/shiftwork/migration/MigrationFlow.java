@@ -122,6 +122,11 @@ public class MigrationFlow {
             if (action == Action.REPORT) {
                 continue; // once the state is recorded
             }
+            if (runs.find(runId).map(r -> r.status().terminal()).orElse(true)) {
+                // cancelled (or ended elsewhere) since this decision began: no snapshot or restore after a cancel
+                LOG.infof("migration %s ended while deciding: %s not carried out", runId, action);
+                return;
+            }
             try {
                 after = aws.act(action, target, after);
             } catch (RuntimeException e) {

@@ -34,13 +34,32 @@ public class ConsumerPoolPipelines {
 
     /** A pool that cannot keep its promise (deregistered within one interval) stops start-up naming the key. */
     void validate(@Observes StartupEvent ev) {
+        check(config);
+    }
+
+    /** Stops start-up, naming the key, when shiftwork.pool.* cannot work. */
+    static void check(PoolConfig config) {
         if (config.consumers().orElse(List.of()).isEmpty()) {
             return;
         }
         if (config.targetGroup().isEmpty()) {
             throw new IllegalStateException("shiftwork.pool.consumers is set but shiftwork.pool.target-group is not");
         }
+        if (!config.interval().trim().matches("\\d+(ms|s|m|h)?")) {
+            throw new IllegalStateException("shiftwork.pool.interval must be a duration like 30s, 1m or 500ms, got '"
+                    + config.interval() + "'");
+        }
         long interval = TimeUtils.toMilliSeconds(config.interval());
+        if (interval <= 0) {
+            throw new IllegalStateException("shiftwork.pool.interval must be positive, got " + config.interval());
+        }
+        if (config.queryTimeout().isNegative() || config.queryTimeout().isZero()) {
+            throw new IllegalStateException("shiftwork.pool.query-timeout must be positive, got " + config.queryTimeout());
+        }
+        if (config.unhealthyThreshold() < 1 || config.healthyThreshold() < 1) {
+            throw new IllegalStateException("shiftwork.pool.unhealthy-threshold and shiftwork.pool.healthy-threshold must "
+                    + "be at least 1, got " + config.unhealthyThreshold() + " and " + config.healthyThreshold());
+        }
         if (config.queryTimeout().toMillis() >= interval) {
             throw new IllegalStateException("shiftwork.pool.query-timeout (" + config.queryTimeout()
                     + ") must be shorter than shiftwork.pool.interval (" + config.interval() + ")");

@@ -71,4 +71,35 @@ class ConsumerHealthTest {
         assertThrows(IllegalArgumentException.class, () -> new Thresholds(0, 2));
         assertThrows(IllegalArgumentException.class, () -> new Thresholds(1, 0));
     }
+
+    @org.junit.jupiter.api.Test
+    void aPoolThatCannotWorkStopsStartUpNamingTheKey() {
+        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("query-timeout=-PT1S", "shiftwork.pool.query-timeout must be positive");
+        cases.put("query-timeout=PT0S", "shiftwork.pool.query-timeout must be positive");
+        cases.put("interval=abc", "shiftwork.pool.interval must be a duration");
+        cases.put("unhealthy-threshold=0", "shiftwork.pool.unhealthy-threshold and shiftwork.pool.healthy-threshold");
+        cases.put("query-timeout=PT40S", "must be shorter than shiftwork.pool.interval");
+        for (java.util.Map.Entry<String, String> c : cases.entrySet()) {
+            String[] kv = c.getKey().split("=");
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> ConsumerPoolPipelines.check(pool(kv[0], kv[1])), c.getKey());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());
+        }
+        ConsumerPoolPipelines.check(pool("interval", "30s")); // the defaults work
+    }
+
+    /** shiftwork.pool.* with two consumers, the defaults, and {@code key} set to {@code value}. */
+    private static PoolConfig pool(String key, String value) {
+        return (PoolConfig) java.lang.reflect.Proxy.newProxyInstance(PoolConfig.class.getClassLoader(), new Class<?>[] {PoolConfig.class},
+                (proxy, m, args) -> switch (m.getName()) {
+                    case "consumers" -> java.util.Optional.of(java.util.List.of("c-1", "c-2"));
+                    case "targetGroup" -> java.util.Optional.of("tg");
+                    case "interval" -> key.equals("interval") ? value : "30s";
+                    case "queryTimeout" -> java.time.Duration.parse(key.equals("query-timeout") ? value : "PT5S");
+                    case "unhealthyThreshold" -> key.equals("unhealthy-threshold") ? Integer.parseInt(value) : 1;
+                    case "healthyThreshold" -> 2;
+                    default -> m.getReturnType() == java.util.Optional.class ? java.util.Optional.empty() : null;
+                });
+    }
 }
