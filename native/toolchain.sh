@@ -68,14 +68,18 @@ $NICE gcc -O2 -shared -fPIC -I"$JDK/include" -I"$JDK/include/linux" -o "$GH.tmp/
 if [ -x "$HERE/c/build.sh" ]; then $NICE bash "$HERE/c/build.sh" "$GH.tmp" "$JDK" >&2; fi
 
 echo "== JDK static libraries (java, nio, net, zip)" >&2
-# The real thing: compile them from Debian's openjdk-25 source package (trixie). Its .dsc is listed by the archive
-# index but, on the machines this project runs on, the source tarballs answer 404 (README "Native"), so this asks
-# once, with a private apt state (no change to the machine's sources), and otherwise falls back to linking the
-# JDK's shared libraries (lib/svm/DYNAMIC_JDK): the binary then needs $JDK/lib at run time.
+# The real thing: compile them from Debian's openjdk-25 source package. Its versions are listed by the archive
+# indexes (trixie 25.0.5+8-1~deb13u1, trixie-security 25.0.2+10-1~deb13u2 and 25.0.5.1+2-1~deb13u1, sid 25.0.5+8-1
+# and 25.0.5.0.3+1-1) but every file of them answers 404 on the machines this project runs on (re-checked
+# 2026-12-01), and no Debian binary package ships libjava.a (trixie's Contents-amd64; openjdk-25-jdk-headless has
+# none; README "Native"). So this asks once, with a private apt state (no change to the machine's sources), and
+# otherwise falls back to linking the JDK's shared libraries (lib/svm/DYNAMIC_JDK): the binary then needs $JDK/lib
+# (libjava, libnio, libnet, libzip, libextnet and, through libjava, server/libjvm.so) at run time.
 APT="$CACHE/apt"; mkdir -p "$APT/lists/partial" "$APT/src"
 cat > "$APT/sources.list" <<SRC
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security trixie-security main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
 SRC
 APTO=(-o Dir::Etc::sourcelist="$APT/sources.list" -o Dir::Etc::sourceparts=- -o Dir::State::Lists="$APT/lists" -o APT::Get::List-Cleanup=0)
 STATIC="$GH.tmp/lib/static/linux-amd64/glibc"
@@ -91,7 +95,6 @@ gcc -O2 -fPIC -I"$JDK/include" -I"$JDK/include/linux" -c -o "$STATIC/dynamicjdk.
 ar rcs "$STATIC/libjava.a" "$STATIC/dynamicjdk.o"; rm -f "$STATIC/dynamicjdk.o"
 for l in nio net zip; do ar rcs "$STATIC/lib$l.a"; done
 echo "$JDK/lib" > "$GH.tmp/lib/svm/DYNAMIC_JDK"
-$NICE gcc -O2 -shared -fPIC -I"$JDK/include" -I"$JDK/include/linux" -o "$GH.tmp/lib/svm/clibraries/linux-amd64/glibc/libshiftworkjnu.so" "$HERE/c/jnuencoding.c" -ldl
 
 echo "== launcher" >&2
 cp "$HERE/native-image" "$GH.tmp/bin/native-image"; chmod +x "$GH.tmp/bin/native-image"

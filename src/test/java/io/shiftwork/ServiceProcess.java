@@ -38,16 +38,22 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the service on {@code port} and waits until it is ready (60 s at most). */
     public static ServiceProcess start(Path workDir, int port, Map<String, String> properties, Map<String, String> env)
             throws IOException, InterruptedException {
+        // -Dshiftwork.app.native=target/…-runner: the native binary instead (README "Native")
+        String binary = System.getProperty("shiftwork.app.native", "");
         String jar = System.getProperty("shiftwork.app.jar", "target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(Path.of(jar))) {
-            throw new IllegalStateException("no packaged application at " + jar + ": run ./mvnw package first");
+        String app = binary.isBlank() ? jar : binary;
+        if (!Files.exists(Path.of(app))) {
+            throw new IllegalStateException("no packaged application at " + app + ": run ./mvnw package first");
         }
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(binary.isBlank() ? Path.of(System.getProperty("java.home"), "bin", "java").toString()
+                : Path.of(binary).toAbsolutePath().toString());
         command.add("-Dquarkus.http.port=" + port);
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.add("-jar");
-        command.add(Path.of(jar).toAbsolutePath().toString());
+        if (binary.isBlank()) {
+            command.add("-jar");
+            command.add(Path.of(jar).toAbsolutePath().toString());
+        }
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("service.log").toFile()));
         pb.environment().putAll(env);

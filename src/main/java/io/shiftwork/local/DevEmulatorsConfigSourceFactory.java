@@ -3,6 +3,8 @@ package io.shiftwork.local;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +39,25 @@ public class DevEmulatorsConfigSourceFactory implements ConfigSourceFactory {
         if (enabled != null && "false".equalsIgnoreCase(enabled.getValue())) {
             return List.of();
         }
-        return List.of(new PropertiesConfigSource(startOnce(), "shiftwork-local-emulators", 275));
+        return List.of(new PropertiesConfigSource(startOnceByName(), "shiftwork-local-emulators", 275));
+    }
+
+    /**
+     * Calls {@link #startOnce()} by a name the native-image analysis cannot fold: the factory is registered for
+     * every profile, and a native image built with {@code --link-at-build-time} must not reach {@link LocalAws},
+     * whose embedded PostgreSQL is {@code provided} and not in the package (README "Native").
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> startOnceByName() {
+        try {
+            Method start = DevEmulatorsConfigSourceFactory.class
+                    .getDeclaredMethod(System.getProperty("shiftwork.local.start-method", "startOnce"));
+            return (Map<String, String>) start.invoke(null);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static synchronized Map<String, String> startOnce() {
