@@ -276,7 +276,7 @@ public final class MigrationPlanner {
             case "creating" -> s;
             case "available" -> {
                 actions.add(Action.RESTORE);
-                steps.add(StepChange.succeed(STEP_SNAPSHOT, Map.of("snapshot", s.snapshot(), "created", s.takeSnapshot())));
+                steps.add(StepChange.succeed(STEP_SNAPSHOT, new java.util.TreeMap<>(Map.of("snapshot", s.snapshot(), "created", s.takeSnapshot()))));
                 steps.add(StepChange.begin(STEP_RESTORE));
                 yield s.phase(Phase.RESTORING);
             }
@@ -293,8 +293,8 @@ public final class MigrationPlanner {
             return s;
         }
         State available = s.available(o.now());
-        steps.add(StepChange.succeed(STEP_RESTORE, Map.of("namespace", t.namespace(), "snapshot", s.snapshot(),
-                "namespaceAvailableAt", o.now().toString())));
+        steps.add(StepChange.succeed(STEP_RESTORE, new java.util.TreeMap<>(Map.of("namespace", t.namespace(), "snapshot", s.snapshot(),
+                "namespaceAvailableAt", o.now().toString()))));
         steps.add(StepChange.begin(STEP_COUNTS));
         actions.add(Action.SUBMIT_COUNTS);
         return available.phase(Phase.COUNTING);
@@ -325,7 +325,10 @@ public final class MigrationPlanner {
         for (String table : t.tables()) {
             Long a = src.counts().get(table);
             Long b = tgt.counts().get(table);
-            tables.put(table, Map.of("source", a == null ? -1 : a, "target", b == null ? -1 : b));
+            Map<String, Object> counts = new LinkedHashMap<>(); // source first, in every JVM (Map.of's order is not)
+            counts.put("source", a == null ? -1 : a);
+            counts.put("target", b == null ? -1 : b);
+            tables.put(table, counts);
             if (a == null || !a.equals(b)) {
                 differ.add(table + " " + a + " on " + t.sourceCluster() + ", " + b + " on " + t.workgroup());
             }
