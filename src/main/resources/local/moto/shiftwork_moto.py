@@ -13,6 +13,10 @@ error codes (Redshift API reference, https://docs.aws.amazon.com/redshift/latest
 - DescribeClusterSnapshots: ClusterIdentifier, SnapshotIdentifier, SnapshotType, TagKeys/TagValues, StartTime,
   EndTime, ClusterExists, SortingEntities, MaxRecords (20..100) and Marker paging;
 - hooks: JSON POSTs to the local Redshift (best effort) after snapshot/copy/delete/restore/cluster changes.
+DynamoDB: one request at a time. moto checks a ConditionExpression and then writes, and its threaded server
+can switch threads in between: two concurrent conditional PutItems on one key could both succeed (seen: 5 of
+60 races of 6 puts with a small switch interval), where AWS applies a conditional write atomically. Leases and
+Idempotency-Keys stand on that atomicity, so every DynamoDB action runs under one lock here.
 
 Control endpoint (kept across POST /moto-api/reset): GET/POST /_shiftwork/config
   {"transitionSeconds": 1.0, "snapshotSeconds": 0.5, "automatedSnapshotSeconds": 28800,
@@ -479,6 +483,22 @@ for _name, _fn in {
     "restore_from_cluster_snapshot": restore_from_cluster_snapshot,
 }.items():
     setattr(rm.RedshiftBackend, _name, _fn)
+
+
+# ---------------------------------------------------------------- DynamoDB: atomic like AWS
+
+from moto.dynamodb import responses as dr
+
+_DYNAMO_LOCK = threading.Lock()
+_orig_dynamo_call_action = dr.DynamoHandler.call_action
+
+
+def dynamo_call_action(self):
+    with _DYNAMO_LOCK:
+        return _orig_dynamo_call_action(self)
+
+
+dr.DynamoHandler.call_action = dynamo_call_action
 
 
 # ---------------------------------------------------------------- responses
