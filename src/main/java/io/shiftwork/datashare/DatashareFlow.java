@@ -15,6 +15,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.shiftwork.pipelines.PipelineRunner;
 import io.shiftwork.pipelines.Run;
 import io.shiftwork.pipelines.RunStore;
+import io.shiftwork.queries.QueriesConfig;
 import io.shiftwork.statements.StatementEngine;
 import io.shiftwork.statements.StepSequence;
 
@@ -34,16 +35,20 @@ public class DatashareFlow {
     private final DatashareConfig config;
     private final DatashareReader reader;
     private final RunStore runs;
+    private final QueriesConfig queries;
 
-    public DatashareFlow(DatashareConfig config, DatashareReader reader, RunStore runs) {
+    public DatashareFlow(DatashareConfig config, DatashareReader reader, RunStore runs, QueriesConfig queries) {
         this.config = config;
         this.reader = reader;
         this.runs = runs;
+        this.queries = queries;
     }
 
     /**
      * Reads the producer's and consumers' state, plans the statements still needed and names them as the run's
      * steps in header {@code shiftworkSteps}: {@code datashare-checked} (what was found) and one step per statement.
+     * With {@code shiftwork.queries.db-user} set, that read-only user is granted USAGE on each consumer's datashare
+     * database where SVV_DATABASE_PRIVILEGES shows it missing.
      * A run's {@code consumers} (comma-separated) narrows the configured consumers; the others are revoked.
      */
     public void plan(Exchange exchange) {
@@ -63,6 +68,9 @@ public class DatashareFlow {
         found.put("producer", desired.producer().workgroup() + " (" + desired.producer().namespaceId() + ")");
         found.put("shareExisted", observed.shareExists());
         found.put("grantedBefore", observed.grantedNamespaces().stream().sorted().toList());
+        if (desired.readUser() != null) {
+            found.put("readUser", desired.readUser());
+        }
         found.put("statements", plan.stream().map(DatasharePlanner.Planned::sql).toList());
         runs.update(runId, r -> r.withContext(PLAN, stored).withContext(PLAN + "-checked", found));
         exchange.getIn().setHeader(StepSequence.STEPS, steps);
@@ -93,7 +101,8 @@ public class DatashareFlow {
         }
         return new DatasharePlanner.Desired(config.share().trim().toLowerCase(java.util.Locale.ROOT),
                 config.publiclyAccessible(), config.schemas().stream().map(s -> s.trim().toLowerCase(java.util.Locale.ROOT)).toList(),
-                reader.target(producer), targets, config.consumerDatabase().trim().toLowerCase(java.util.Locale.ROOT));
+                reader.target(producer), targets, config.consumerDatabase().trim().toLowerCase(java.util.Locale.ROOT),
+                queries.dbUser().map(u -> u.trim().toLowerCase(java.util.Locale.ROOT)).filter(u -> !u.isEmpty()).orElse(null));
     }
 
     /** The {@code datashare-checked} step: what the SVV views said and which statements follow (its output). */

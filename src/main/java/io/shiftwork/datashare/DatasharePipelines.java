@@ -18,7 +18,8 @@ public class DatasharePipelines {
     PipelineSpec datashare() {
         return PipelineSpec.of("datashare",
                 "Share shiftwork.datashare.schemas of the producer with the consumers: CREATE DATASHARE, ADD SCHEMA, "
-                        + "ADD ALL TABLES, GRANT USAGE TO NAMESPACE, CREATE DATABASE FROM DATASHARE on each consumer; "
+                        + "ADD ALL TABLES, GRANT USAGE TO NAMESPACE, CREATE DATABASE FROM DATASHARE on each consumer and "
+                        + "GRANT USAGE ON DATABASE to shiftwork.queries.db-user if set; "
                         + "only what the SVV views show missing, and REVOKE for namespaces no longer configured",
                 null, List.of(ParamSpec.optional("consumers", Type.STRING, null,
                         "comma-separated subset of shiftwork.datashare.consumers to keep granted this run (default: all)")

@@ -34,17 +34,30 @@ public final class DatasharePlanner {
         }
     }
 
+    /**
+     * @param readUser the read-only database user of routed reads ({@code shiftwork.queries.db-user}) to grant USAGE
+     *        on each consumer's datashare database; null: no such grant
+     */
     public record Desired(String share, boolean publiclyAccessible, List<String> schemas, Target producer,
-            List<Target> consumers, String consumerDatabase) {
+            List<Target> consumers, String consumerDatabase, String readUser) {
         public Desired {
             identifier("share", share);
             identifier("consumer-database", consumerDatabase);
+            if (readUser != null) {
+                identifier("shiftwork.queries.db-user", readUser);
+            }
             schemas.forEach(s -> identifier("schema", s));
             limit("schemas", schemas.size());
             limit("consumers", consumers.size());
             if (consumers.stream().anyMatch(c -> c.namespaceId().equals(producer.namespaceId()))) {
                 throw new IllegalArgumentException("a consumer is in the producer's namespace " + producer.namespaceId());
             }
+        }
+
+        /** Without a read user to grant. */
+        public Desired(String share, boolean publiclyAccessible, List<String> schemas, Target producer,
+                List<Target> consumers, String consumerDatabase) {
+            this(share, publiclyAccessible, schemas, producer, consumers, consumerDatabase, null);
         }
     }
 
@@ -55,9 +68,21 @@ public final class DatasharePlanner {
      * @param sharedObjects object names in the datashare: schemas ({@code sales}) and tables ({@code sales.orders})
      * @param producerTables tables of the producer as {@code schema.table}
      * @param consumerDatabases per consumer workgroup: whether its datashare database exists
+     * @param readUsers per consumer workgroup: whether the read user exists there (pg_user) and holds USAGE on the
+     *        datashare database (SVV_DATABASE_PRIVILEGES); empty without a read user
      */
     public record Observed(boolean shareExists, boolean publiclyAccessible, Set<String> sharedObjects,
-            Set<String> producerTables, Set<String> grantedNamespaces, Map<String, Boolean> consumerDatabases) {
+            Set<String> producerTables, Set<String> grantedNamespaces, Map<String, Boolean> consumerDatabases,
+            Map<String, ReadUser> readUsers) {
+        public Observed(boolean shareExists, boolean publiclyAccessible, Set<String> sharedObjects,
+                Set<String> producerTables, Set<String> grantedNamespaces, Map<String, Boolean> consumerDatabases) {
+            this(shareExists, publiclyAccessible, sharedObjects, producerTables, grantedNamespaces, consumerDatabases,
+                    Map.of());
+        }
+    }
+
+    /** The read user on one consumer: whether it exists, and whether it holds USAGE on the datashare database. */
+    public record ReadUser(boolean exists, boolean usage) {
     }
 
     /** One statement of the flow: the step that runs it, where, and its SQL. */
@@ -120,6 +145,23 @@ public final class DatasharePlanner {
                 out.add(new Planned("datashare-create-database-" + i, c.workgroup(), "CREATE DATABASE "
                         + d.consumerDatabase() + " FROM DATASHARE " + d.share() + " OF NAMESPACE '"
                         + d.producer().namespaceId() + "'"));
+            }
+        }
+        if (d.readUser() != null) {
+            i = 0;
+            for (Target c : d.consumers()) {
+                i++;
+                ReadUser user = o.readUsers().getOrDefault(c.workgroup(), new ReadUser(false, false));
+                if (!user.exists()) {
+                    // checked before anything is submitted: the grant would fail the run half-way
+                    throw new IllegalArgumentException("user " + d.readUser() + " (shiftwork.queries.db-user) does not "
+                            + "exist on consumer " + c.workgroup() + ": create it there first (CREATE USER, README "
+                            + "\"Routed reads\"), or unset shiftwork.queries.db-user");
+                }
+                if (!user.usage()) {
+                    out.add(new Planned("datashare-grant-reader-" + i, c.workgroup(), "GRANT USAGE ON DATABASE "
+                            + d.consumerDatabase() + " TO " + d.readUser()));
+                }
             }
         }
         return out;

@@ -67,9 +67,21 @@ public class DatashareReader {
             databases.put(c.workgroup(), !query(c.workgroup(), database, "SELECT database_name FROM svv_redshift_databases "
                     + "WHERE database_name = :db AND database_type = 'shared'", Map.of("db", d.consumerDatabase())).isEmpty());
         }
+        Map<String, DatasharePlanner.ReadUser> readUsers = new HashMap<>();
+        if (d.readUser() != null) {
+            for (DatasharePlanner.Target c : d.consumers()) {
+                boolean user = !query(c.workgroup(), database, "SELECT usename FROM pg_user WHERE usename = :user",
+                        Map.of("user", d.readUser())).isEmpty();
+                boolean usage = user && databases.get(c.workgroup()) && !query(c.workgroup(), database,
+                        "SELECT identity_name FROM svv_database_privileges WHERE database_name = :db "
+                                + "AND privilege_type = 'USAGE' AND identity_type = 'user' AND identity_name = :user",
+                        Map.of("db", d.consumerDatabase(), "user", d.readUser())).isEmpty();
+                readUsers.put(c.workgroup(), new DatasharePlanner.ReadUser(user, usage));
+            }
+        }
         boolean exists = !outbound.isEmpty();
         return new DatasharePlanner.Observed(exists, exists && isTrue(outbound.get(0).get(0)), objects, tables, granted,
-                databases);
+                databases, readUsers);
     }
 
     private static boolean isTrue(String v) {

@@ -21,6 +21,7 @@ public class DatashareRoutes extends RouteBuilder {
             step("datashare-grant-" + i, "GRANT USAGE ON DATASHARE ... TO NAMESPACE for configured consumer " + i);
             step("datashare-revoke-" + i, "REVOKE USAGE ON DATASHARE ... FROM NAMESPACE, a namespace no longer configured");
             step("datashare-create-database-" + i, "CREATE DATABASE ... FROM DATASHARE on configured consumer " + i);
+            step("datashare-grant-reader-" + i, "GRANT USAGE ON DATABASE ... TO the routed reads' user on consumer " + i);
         }
     }
 

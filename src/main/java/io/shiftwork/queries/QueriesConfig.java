@@ -29,7 +29,11 @@ public interface QueriesConfig {
      */
     Optional<String> secretArn();
 
-    /** On a provisioned cluster without {@link #secretArn()}: the read-only database user (temporary credentials). */
+    /**
+     * The read-only database user's name: on a provisioned cluster without {@link #secretArn()} the user reads run as
+     * (temporary credentials); with a secret, its {@code username}, which the datashare flow then grants USAGE on each
+     * consumer's datashare database (the service never reads the secret itself).
+     */
     Optional<String> dbUser();
 
     /** How long a synchronous read may take, submit to last page; then it is cancelled (504). */

@@ -49,6 +49,8 @@ class DatashareFlowTest {
                     // routed reads (POST /queries) on the two consumers, as a user with only SELECT
                     Map.entry("shiftwork.queries.consumers", "ds-consumer-a,ds-consumer-b"),
                     Map.entry("shiftwork.queries.secret-arn", READER_SECRET),
+                    // its name: the datashare flow grants it USAGE on each consumer's datashare database
+                    Map.entry("shiftwork.queries.db-user", READER),
                     // the migration flow (io.shiftwork.migration) shares this class's boot: its own keys
                     Map.entry("shiftwork.migration.source-cluster", "shiftwork-test"),
                     Map.entry("shiftwork.migration.namespace", "mig-target"),
@@ -79,6 +81,7 @@ class DatashareFlowTest {
         assertEquals("sales_share", config.share(), "the profile's datashare keys took effect");
         // what the local run's demo installs (sql/airline and the generated sample); idempotent
         airlineDemo.install("file:sql");
+        readerUser();
     }
 
     private DescribeStatementResponse run(String workgroup, String sql) {
@@ -127,8 +130,8 @@ class DatashareFlowTest {
         List<String> steps = first.getList("steps.name");
         assertEquals("datashare-checked", steps.get(0));
         assertTrue(steps.containsAll(List.of("datashare-create", "datashare-add-schema-1", "datashare-add-tables-1",
-                "datashare-grant-1", "datashare-grant-2", "datashare-create-database-1", "datashare-create-database-2")),
-                steps.toString());
+                "datashare-grant-1", "datashare-grant-2", "datashare-create-database-1", "datashare-create-database-2",
+                "datashare-grant-reader-1", "datashare-grant-reader-2")), steps.toString());
         List<String> submitted = flowStatements(before);
         assertTrue(submitted.stream().anyMatch(s -> s.matches("GRANT USAGE ON DATASHARE sales_share TO NAMESPACE '[0-9a-f-]{36}'")),
                 submitted.toString());
@@ -144,6 +147,17 @@ class DatashareFlowTest {
         assertEquals(List.of("datashare-checked"), second.getList("steps.name"), "a re-run plans no statement");
         assertEquals(List.of(), second.getList("steps[0].output.statements"));
         assertEquals(List.of(), flowStatements(rerun), "no CREATE/ALTER/GRANT submitted the second time");
+        assertTrue(submitted.contains("GRANT USAGE ON DATABASE sales_db TO " + READER), submitted.toString());
+
+        // no hand-run grant: the read-only user reads the shared tables on both consumers right after the run
+        java.util.Set<String> served = new java.util.HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            JsonPath read = asReader().body("{\"sql\": \"SELECT count(*) AS n FROM sales_db.airline.bookings\"}")
+                    .post("/queries").then().statusCode(200).extract().jsonPath();
+            assertEquals(AirlineSample.BOOKINGS, read.getLong("rows[0][0]"), read.prettify());
+            served.add(read.getString("consumer"));
+        }
+        assertEquals(java.util.Set.of("ds-consumer-a", "ds-consumer-b"), served);
     }
 
     @Test
@@ -183,16 +197,30 @@ class DatashareFlowTest {
 
     /**
      * What an admin of each consumer does once for routed reads: a user with only SELECT (its credentials in a
-     * Secrets Manager secret, the only way to choose the Data API's user on Serverless), granted the shared
-     * database. Users are per namespace in Redshift; the local Redshift's PostgreSQL has one set, hence "exists".
+     * Secrets Manager secret, the only way to choose the Data API's user on Serverless); the datashare run grants it
+     * the shared database. Users are per namespace in Redshift; the local Redshift's PostgreSQL has one set, hence
+     * "exists".
      */
     private static boolean readerReady;
+    private static boolean userReady;
 
     private void readOnlyUser() {
         if (readerReady) {
             return; // the share, the user and its grants outlive each test of the class (the other tests re-grant)
         }
-        runPipeline("{}");
+        runPipeline("{}"); // grants the user USAGE on sales_db (shiftwork.queries.db-user)
+        for (String consumer : List.of("ds-consumer-a", "ds-consumer-b")) {
+            // PUBLIC may create tables in schema public by default (PostgreSQL before 15, Redshift): not a reader
+            sql(consumer, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        }
+        readerReady = true;
+    }
+
+    /** The user and its secret, before any datashare run: the flow refuses to plan a grant to a missing user. */
+    private void readerUser() {
+        if (userReady) {
+            return;
+        }
         String password = io.shiftwork.local.LocalSecrets.password();
         new io.shiftwork.local.LocalSecrets(emulators.motoEndpoint(), "us-east-1").putUser("shiftwork/queries-reader",
                 READER, password);
@@ -201,11 +229,8 @@ class DatashareFlowTest {
             assertTrue(created.status() == StatusString.FINISHED || created.error().contains("already exists"),
                     String.valueOf(created.error()));
             run(consumer, "ALTER USER " + READER + " PASSWORD '" + password + "'");
-            sql(consumer, "GRANT USAGE ON DATABASE sales_db TO " + READER);
-            // PUBLIC may create tables in schema public by default (PostgreSQL before 15, Redshift): not a reader
-            sql(consumer, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
         }
-        readerReady = true;
+        userReady = true;
     }
 
     private static io.restassured.specification.RequestSpecification asReader() {

@@ -2,6 +2,7 @@ package io.shiftwork.datashare;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -70,5 +71,30 @@ class DatasharePlannerTest {
                 () -> new Desired("s", false, List.of("Air-line"), PRODUCER, List.of(A), "airline"));
         assertThrows(IllegalArgumentException.class,
                 () -> new Desired("s", false, List.of("airline"), PRODUCER, List.of(PRODUCER), "airline"));
+    }
+
+    @Test
+    void theReadUserIsGrantedUsageOnlyWhereItLacksItAndMustExistEverywhere() {
+        Desired withReader = new Desired("airline_share", false, List.of("airline"), PRODUCER, List.of(A, B), "airline",
+                "shiftwork_reader");
+        Observed shared = new Observed(true, false, Set.of("airline", "airline.bookings"), Set.of("airline.bookings"),
+                Set.of(A.namespaceId(), B.namespaceId()), Map.of("consumer-a", true, "consumer-b", true),
+                Map.of("consumer-a", new DatasharePlanner.ReadUser(true, true),
+                        "consumer-b", new DatasharePlanner.ReadUser(true, false)));
+        List<Planned> plan = DatasharePlanner.plan(withReader, shared);
+        assertEquals(List.of("GRANT USAGE ON DATABASE airline TO shiftwork_reader"), sql(plan));
+        assertEquals("datashare-grant-reader-2", plan.get(0).step());
+        assertEquals("consumer-b", plan.get(0).workgroup());
+        assertEquals(List.of(), DatasharePlanner.plan(desired(false, A, B), shared), "no read user: no grant");
+
+        Observed missingUser = new Observed(true, false, Set.of("airline", "airline.bookings"), Set.of("airline.bookings"),
+                Set.of(A.namespaceId(), B.namespaceId()), Map.of("consumer-a", true, "consumer-b", true),
+                Map.of("consumer-a", new DatasharePlanner.ReadUser(true, true)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DatasharePlanner.plan(withReader, missingUser));
+        assertTrue(e.getMessage().contains("shiftwork.queries.db-user") && e.getMessage().contains("consumer-b"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Desired("airline_share", false, List.of("airline"),
+                PRODUCER, List.of(A), "airline", "reader; drop table x"));
     }
 }

@@ -20,9 +20,9 @@ import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 /**
  * The local run's read-only user for routed reads ({@code POST /queries}): {@value #USER} on each of
  * {@code shiftwork.queries.consumers}, with a password generated at this start, stored in moto's Secrets Manager
- * under the name {@code shiftwork.queries.secret-arn} ends with. What it cannot do before the datashare run is the
- * consumer admin's grant on the shared database ({@code GRANT USAGE ON DATABASE airline TO shiftwork_reader}):
- * the database exists only once the flow created it (README "Routed reads").
+ * under the name {@code shiftwork.queries.secret-arn} ends with. Its grant on the shared database
+ * ({@code GRANT USAGE ON DATABASE airline TO shiftwork_reader}) is the datashare flow's, which creates that database
+ * ({@code %dev.shiftwork.queries.db-user} names the user; README "Routed reads").
  */
 @ApplicationScoped
 public class ReaderDemo {

@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  * ON DATASHARE ... TO NAMESPACE and a consumer's CREATE DATABASE ... FROM DATASHARE ... OF NAMESPACE are kept
  * here; a consumer's three-part name {@code db.schema.table} is rewritten to a schema of postgres_fdw foreign
  * tables over the producer's database, so it reads the producer's rows live, and only while the grant holds.
- * SVV_DATASHARES, SVV_DATASHARE_CONSUMERS, SVV_DATASHARE_OBJECTS and SVV_REDSHIFT_DATABASES answer from this
- * state (temporary tables filled just before the statement that reads them).
+ * SVV_DATASHARES, SVV_DATASHARE_CONSUMERS, SVV_DATASHARE_OBJECTS, SVV_REDSHIFT_DATABASES and SVV_DATABASE_PRIVILEGES
+ * answer from this state (temporary tables filled just before the statement that reads them); the last holds only
+ * the USAGE grants on databases created from a datashare (a local database's privileges are PostgreSQL's).
  */
 final class Datashares {
 
@@ -73,7 +74,7 @@ final class Datashares {
     private static final Pattern THREE_PART = Pattern.compile(
             "(?<![\\w$.\"])([A-Za-z_][\\w$]*)\\s*\\.\\s*([A-Za-z_][\\w$]*)\\s*\\.\\s*([A-Za-z_][\\w$]*)");
     private static final Pattern SVV = Pattern.compile(
-            "(?i)\\bsvv_(datashares|datashare_consumers|datashare_objects|redshift_databases)\\b");
+            "(?i)\\bsvv_(datashares|datashare_consumers|datashare_objects|redshift_databases|database_privileges)\\b");
 
     private final LocalPostgres pg;
     private final String account;
@@ -489,13 +490,19 @@ final class Datashares {
             st.execute("CREATE TEMP TABLE IF NOT EXISTS svv_redshift_databases (database_name varchar(128), "
                     + "database_owner integer, database_type varchar(32), database_acl varchar(128), "
                     + "database_options varchar(128), database_isolation_level varchar(128))");
-            st.execute("TRUNCATE svv_datashares, svv_datashare_consumers, svv_datashare_objects, svv_redshift_databases");
+            // Redshift's columns; identity_type is user, role, group or public
+            st.execute("CREATE TEMP TABLE IF NOT EXISTS svv_database_privileges (database_name text, privilege_type text, "
+                    + "identity_id integer, identity_name text, identity_type text, admin_option boolean, privilege_scope text)");
+            st.execute("TRUNCATE svv_datashares, svv_datashare_consumers, svv_datashare_objects, svv_redshift_databases, "
+                    + "svv_database_privileges");
         }
         try (PreparedStatement ds = c.prepareStatement("INSERT INTO svv_datashares VALUES (?, ?, 100, ?, ?, ?, ?, ?, NULL, ?, ?, NULL)");
                 PreparedStatement dc = c.prepareStatement("INSERT INTO svv_datashare_consumers VALUES (?, ?, ?, ?)");
                 PreparedStatement dob = c.prepareStatement("INSERT INTO svv_datashare_objects VALUES (?, ?, ?, ?, ?, ?, ?)");
                 PreparedStatement db = c.prepareStatement(
-                        "INSERT INTO svv_redshift_databases VALUES (?, 100, ?, NULL, NULL, 'Snapshot Isolation')")) {
+                        "INSERT INTO svv_redshift_databases VALUES (?, 100, ?, NULL, NULL, 'Snapshot Isolation')");
+                PreparedStatement dp = c.prepareStatement("INSERT INTO svv_database_privileges VALUES (?, 'USAGE', "
+                        + "(SELECT oid::integer FROM pg_roles WHERE rolname = ?), ?, ?, false, 'DATABASE')")) {
             synchronized (this) {
                 for (Share share : shares.values()) {
                     boolean mine = share.producerNamespace.equalsIgnoreCase(ns);
@@ -557,6 +564,13 @@ final class Datashares {
                         db.setString(1, in.database());
                         db.setString(2, "shared");
                         db.executeUpdate();
+                        for (String user : new TreeSet<>(databaseUsers.getOrDefault(key(ns, in.database()), Set.of()))) {
+                            dp.setString(1, in.database());
+                            dp.setString(2, user);
+                            dp.setString(3, user);
+                            dp.setString(4, user.equals("public") ? "public" : "user");
+                            dp.executeUpdate();
+                        }
                     }
                 }
             }
