@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -25,11 +26,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.shiftwork.auth.Roles;
 import io.shiftwork.pipelines.ApiException;
 import io.shiftwork.pipelines.BodyLimit;
@@ -59,11 +63,14 @@ public class QueriesResource {
     private final QueriesConfig config;
     private final BodyLimit bodyLimit;
     private final ObjectReader strictJson;
+    private final Instance<SecurityIdentity> identity;
 
-    public QueriesResource(RoutedReads reads, QueriesConfig config, BodyLimit bodyLimit, ObjectMapper json) {
+    public QueriesResource(RoutedReads reads, QueriesConfig config, BodyLimit bodyLimit, ObjectMapper json,
+            Instance<SecurityIdentity> identity) {
         this.reads = reads;
         this.config = config;
         this.bodyLimit = bodyLimit;
+        this.identity = identity;
         this.strictJson = json.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .with(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
@@ -85,7 +92,7 @@ public class QueriesResource {
             @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(type = SchemaType.OBJECT, description = "{sql, parameters, database, async, maxRows}")))
             byte[] bytes) {
-        RoutedReads.Request request = parse(contentType, bytes);
+        RoutedReads.Request request = parse(contentType, bytes, principal());
         Map<String, Object> out = reads.run(request);
         if (request.async()) {
             return Response.accepted(out).location(URI.create("/queries/" + out.get("queryId"))).build();
@@ -95,12 +102,24 @@ public class QueriesResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "An asynchronous read: its status, and its result once finished")
+    @Operation(summary = "An asynchronous read: its status, and its result once finished", description = "Only for "
+            + "the principal who submitted it, or an admin: 404 for anyone else, as for an unknown id.")
+    @APIResponse(responseCode = "404", description = "no such routed read, or another principal's")
     public Map<String, Object> read(@PathParam("id") String id) {
-        return reads.read(id);
+        SecurityIdentity who = identity.get();
+        return reads.read(id, principal(), Roles.holds(who.getRoles(), Roles.ADMIN));
     }
 
-    RoutedReads.Request parse(String contentType, byte[] bytes) {
+    /** The signed-in caller's name (the resource takes only signed-in readers). */
+    private String principal() {
+        SecurityIdentity who = identity.get();
+        if (who.isAnonymous() || who.getPrincipal() == null) {
+            throw new IllegalStateException("routed reads need a signed-in principal");
+        }
+        return who.getPrincipal().getName();
+    }
+
+    RoutedReads.Request parse(String contentType, byte[] bytes, String owner) {
         String charset = PipelinesResource.charset(contentType);
         if (charset != null && !charset.equalsIgnoreCase("utf-8")) {
             throw new ApiException(415, "unsupported_media_type", "the body must be UTF-8 JSON: charset '" + charset
@@ -145,8 +164,15 @@ public class QueriesResource {
             throw ApiException.badRequest("invalid_field_type", "\"sql\" must be a string");
         }
         String sql = sqlNode.textValue();
-        if (sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SQL_BYTES) {
-            throw ApiException.badRequest("sql_too_long", "\"sql\" is over the Data API's 100 KB");
+        int nul = sql.indexOf('\u0000');
+        if (nul >= 0) {
+            // PostgreSQL and Redshift take no NUL in text: refused here rather than failed (or cut) there
+            throw new ApiException(400, "unreadable_sql", "\"sql\" holds a NUL character (\\u0000) at character "
+                    + (nul + 1) + ": Redshift takes none in a statement", Map.of("field", "sql"));
+        }
+        if (sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SQL_BYTES - RoutedReads.TAG_BYTES) {
+            throw ApiException.badRequest("sql_too_long", "\"sql\" is over the Data API's 100 KB (less "
+                    + RoutedReads.TAG_BYTES + " bytes of the owner's comment put before it)");
         }
         ReadOnlySql.Verdict verdict = ReadOnlySql.check(sql);
         if (!verdict.isRead()) {
@@ -178,7 +204,7 @@ public class QueriesResource {
             }
             maxRows = max.intValue();
         }
-        Map<String, String> parameters = parameters(root.get("parameters"));
+        Map<String, String> parameters = parameters(root.get("parameters"), body);
         List<String> placeholders = NamedParameters.toPositional(sql).names();
         for (String p : placeholders) {
             if (!parameters.containsKey(p)) {
@@ -192,10 +218,10 @@ public class QueriesResource {
                         + p + ")");
             }
         }
-        return new RoutedReads.Request(sql, parameters, database, async, maxRows);
+        return new RoutedReads.Request(sql, parameters, database, async, maxRows, owner);
     }
 
-    private static Map<String, String> parameters(JsonNode node) {
+    private Map<String, String> parameters(JsonNode node, String body) {
         Map<String, String> out = new LinkedHashMap<>();
         if (node == null || node.isNull()) {
             return out;
@@ -203,6 +229,7 @@ public class QueriesResource {
         if (!node.isObject()) {
             throw ApiException.badRequest("invalid_field_type", "\"parameters\" must be an object of name → value");
         }
+        Map<String, String> numbers = null;
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
@@ -215,12 +242,57 @@ public class QueriesResource {
                 throw ApiException.badRequest("invalid_parameter_value", "parameter '" + name
                         + "' must be a string, number or boolean (the Data API has no null parameter: write NULL in the sql)");
             }
-            String value = v.isTextual() ? v.textValue() : v.asText();
+            // a number keeps the text it was sent as: through a double, 12345678901234567890 or 0.10000000000000000001
+            // would reach Redshift as another value
+            if (v.isNumber() && numbers == null) {
+                numbers = numberTexts(body);
+            }
+            String value = v.isTextual() ? v.textValue() : v.isNumber() ? numbers.get(name) : v.asText();
+            int nul = value.indexOf('\u0000');
+            if (nul >= 0) {
+                throw new ApiException(400, "invalid_parameter_value", "parameter '" + name + "' holds a NUL character "
+                        + "(\\u0000) at character " + (nul + 1) + ": Redshift takes none in text",
+                        Map.of("parameter", name));
+            }
             if (value.isEmpty()) {
                 throw ApiException.badRequest("invalid_parameter_value", "parameter '" + name
                         + "' is empty: the Data API takes no empty parameter value");
             }
             out.put(name, value);
+        }
+        return out;
+    }
+
+    /**
+     * The numbers of the body's {@code parameters} object as they were written ({@code 12345678901234567890},
+     * {@code 0.10}, {@code 1e2}): the JSON tree holds them as long, BigInteger or double. The body was read as
+     * strict JSON already, so this second reading of its tokens cannot fail on its syntax.
+     */
+    private Map<String, String> numberTexts(String body) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (JsonParser p = strictJson.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return out;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if ("parameters".equals(field) && t == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        JsonToken v = p.nextToken();
+                        if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+                            out.put(name, p.getText());
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("re-reading a body already read as JSON", e);
         }
         return out;
     }

@@ -41,9 +41,34 @@ public class RoutedReads {
     private static final Logger LOG = Logger.getLogger(RoutedReads.class);
     static final Pattern STATEMENT_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-    /** A checked request: one pure read, validated names, values as strings for the Data API. */
-    public record Request(String sql, Map<String, String> parameters, String database, boolean async, int maxRows) {
+    /**
+     * A checked request: one pure read, validated names, values as strings for the Data API; {@code owner} the
+     * signed-in principal who sends it (only they, or an admin, may read it back by id).
+     */
+    public record Request(String sql, Map<String, String> parameters, String database, boolean async, int maxRows,
+            String owner) {
     }
+
+    /** The comment a routed read's SQL starts with; the owner tag follows it. */
+    static final String TAG = "/* shiftwork-query owner=";
+
+    /**
+     * The comment put before a read's SQL: {@code /* shiftwork-query owner=<SHA-256 of the principal, 32 hex> *&#47;}.
+     * DescribeStatement answers the SQL as submitted, so any replica tells who submitted a read, for as long as the
+     * Data API keeps it (24 h), without a store of its own; the caller's SQL follows it and cannot come before it.
+     */
+    static String ownerTag(String principal) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Objects.toString(principal, "").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return TAG + java.util.HexFormat.of().formatHex(digest, 0, 16) + " */ ";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What {@link #ownerTag} adds to a read's SQL, in bytes (the Data API's 100 KB counts it). */
+    static final int TAG_BYTES = ownerTag("").length();
 
     /** A consumer that refused the submit, and why. */
     public record Failover(String consumer, String error) {
@@ -96,8 +121,11 @@ public class RoutedReads {
         }
     }
 
-    /** An asynchronous read's state, and its result once it finished; 404 for any statement that is not one. */
-    public Map<String, Object> read(String queryId) {
+    /**
+     * An asynchronous read's state, and its result once it finished; 404 for any statement that is not one, and for
+     * one another principal submitted unless the caller is an admin (404, not 403: its existence is not revealed).
+     */
+    public Map<String, Object> read(String queryId, String principal, boolean admin) {
         if (queryId == null || !STATEMENT_ID.matcher(queryId).matches()) {
             throw ApiException.notFound("no routed read with id '" + queryId + "'");
         }
@@ -114,7 +142,8 @@ public class RoutedReads {
         // only statements that ran as the read-only user on a consumer are routed reads: an admin flow's are not
         boolean asReader = config.secretArn().isPresent() ? config.secretArn().get().equals(d.secretArn())
                 : config.dbUser().isPresent() && config.dbUser().get().equals(d.dbUser());
-        if (!configured || !asReader) {
+        boolean mine = admin || d.queryString() != null && d.queryString().startsWith(ownerTag(principal));
+        if (!configured || !asReader || !mine) {
             throw ApiException.notFound("no routed read with id '" + queryId + "'");
         }
         String status = d.statusAsString();
@@ -169,7 +198,7 @@ public class RoutedReads {
                         .database(r.database())
                         .secretArn(secret)
                         .dbUser(dbUser)
-                        .sql(r.sql())
+                        .sql(ownerTag(r.owner()) + r.sql())
                         .parameters(params.isEmpty() ? null : params)
                         .statementName("shiftwork-query")).id();
                 return new Submitted(id, t, failovers);

@@ -333,6 +333,35 @@ class DatashareFlowTest {
         assertEquals(before, count("ds-producer", "SELECT count(*) FROM airline.bookings"));
     }
 
+    @Test
+    void numberParametersKeepTheirExactTextAndANulCharacterIsRefusedBeforeSubmit() {
+        readOnlyUser();
+        java.time.Instant since = java.time.Instant.now().minusMillis(5);
+        JsonPath exact = asReader().body("{\"sql\": \"SELECT CAST(:big AS numeric(38,0)) AS big, CAST(:small AS "
+                + "numeric(38,20)) AS small, CAST(:tenth AS numeric(10,2)) AS tenth\", \"parameters\": {\"big\": "
+                + "12345678901234567890, \"small\": 0.10000000000000000001, \"tenth\": 0.10}}").post("/queries")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals("12345678901234567890", exact.getString("rows[0][0]"), exact.prettify());
+        assertEquals("0.10000000000000000001", exact.getString("rows[0][1]"), exact.prettify());
+        Map<String, String> sent = new java.util.HashMap<>();
+        data.describeStatement(b -> b.id(exact.getString("queryId"))).queryParameters()
+                .forEach(p -> sent.put(p.name(), p.value()));
+        assertEquals(Map.of("big", "12345678901234567890", "small", "0.10000000000000000001", "tenth", "0.10"), sent,
+                "the Data API parameters carry each number as it was written");
+
+        asReader().body("{\"sql\": \"SELECT :name AS n\", \"parameters\": {\"name\": \"a\\u0000b\"}}").post("/queries")
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("invalid_parameter_value"))
+                .body("parameter", org.hamcrest.Matchers.equalTo("name"))
+                .body("message", org.hamcrest.Matchers.containsString("'name'"));
+        asReader().body("{\"sql\": \"SELECT 'a\\u0000b' AS n\"}").post("/queries")
+                .then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("unreadable_sql"))
+                .body("field", org.hamcrest.Matchers.equalTo("sql"))
+                .body("message", org.hamcrest.Matchers.containsString("NUL"));
+        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").maxResults(100)).statements()
+                .stream().filter(st -> !st.createdAt().isBefore(since)).map(StatementData::queryString).toList();
+        assertEquals(1, submitted.size(), "only the read of numbers reached the Data API: " + submitted);
+    }
+
     private DescribeStatementResponse asUser(String workgroup, String sql) {
         String id = data.executeStatement(b -> b.workgroupName(workgroup).database("dev").secretArn(READER_SECRET)
                 .sql(sql)).id();
@@ -358,6 +387,23 @@ class DatashareFlowTest {
         // a statement that is not a routed read (the admin's own) is not readable here
         String admins = run("ds-consumer-a", "SELECT 1").id();
         given().header(io.shiftwork.TestTokens.bearer("reader")).get("/queries/" + admins).then().statusCode(404);
+
+        // only its submitter reads it back, or an admin; anyone else gets the 404 of an unknown id
+        given().header(io.shiftwork.TestTokens.bearer("admin")).get("/queries/" + queryId).then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("FINISHED"));
+        String adminsRead = given().header(io.shiftwork.TestTokens.bearer("admin")).contentType(ContentType.JSON)
+                .body("{\"sql\": \"SELECT 1 AS one\", \"async\": true}").post("/queries").then().statusCode(202)
+                .extract().path("queryId");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> "FINISHED".equals(
+                given().header(io.shiftwork.TestTokens.bearer("admin")).get("/queries/" + adminsRead).path("status")));
+        JsonPath notYours = given().header(io.shiftwork.TestTokens.bearer("reader")).get("/queries/" + adminsRead)
+                .then().statusCode(404).extract().jsonPath();
+        JsonPath unknown = given().header(io.shiftwork.TestTokens.bearer("reader"))
+                .get("/queries/" + java.util.UUID.randomUUID()).then().statusCode(404).extract().jsonPath();
+        assertEquals(unknown.getString("error"), notYours.getString("error"));
+        assertTrue(!notYours.prettify().contains("admin"), notYours.prettify());
+        String tagged = data.describeStatement(b -> b.id(adminsRead)).queryString();
+        assertTrue(tagged.startsWith("/* shiftwork-query owner=") && tagged.endsWith("*/ SELECT 1 AS one"), tagged);
 
         // failover: the first consumer tried refuses the submit; the read runs on the other one
         emulators.refuse("reader_failover_probe", "ValidationException", 1);
