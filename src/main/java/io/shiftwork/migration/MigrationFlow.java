@@ -83,7 +83,7 @@ public class MigrationFlow {
         Object create = body == null ? null : body.get("createTarget");
         Target target = new Target(config.sourceCluster().orElse(null), config.namespace().orElse(null),
                 config.workgroup().orElse(null), create == null ? config.createTarget() : Boolean.TRUE.equals(create),
-                config.tables().orElse(List.of()).stream().map(s -> s.trim().toLowerCase(java.util.Locale.ROOT)).toList());
+                MigrationPlanner.tables(config.tables().orElse(List.of())));
         Instant now = clock.instant();
         String snapshot = config.snapshot().orElseGet(() -> "shiftwork-migration-" + SUFFIX.format(now) + "-" + runId.substring(0, 8));
         State state = State.start(snapshot, config.snapshot().isEmpty(), now.plus(config.timeout()));

@@ -58,16 +58,7 @@ public final class MigrationPlanner {
             if (tables == null || tables.isEmpty()) {
                 throw new IllegalArgumentException("shiftwork.migration.tables names no table to compare");
             }
-            if (tables.size() > MAX_TABLES) {
-                throw new IllegalArgumentException("at most " + MAX_TABLES + " tables per migration, got " + tables.size());
-            }
-            for (String t : tables) {
-                if (!TABLE.matcher(t).matches()) {
-                    throw new IllegalArgumentException("table '" + t + "' is not schema.table in lower-case Redshift "
-                            + "identifiers (letters, digits, '_' or '$', starting with a letter or '_')");
-                }
-            }
-            tables = List.copyOf(tables);
+            tables = checked(tables);
         }
 
         private static void require(String key, String value) {
@@ -355,6 +346,49 @@ public final class MigrationPlanner {
     /** The provisioned snapshot's ARN, the form RestoreFromSnapshot takes it in. */
     public static String snapshotArn(String region, String account, String cluster, String snapshot) {
         return "arn:aws:redshift:" + region + ":" + account + ":snapshot:" + cluster + "/" + snapshot;
+    }
+
+    /**
+     * {@code shiftwork.migration.tables} as the flow uses it: each entry trimmed and lower-cased (Redshift folds
+     * unquoted names), then checked to be {@code schema.table} of plain identifiers, at most {@link #MAX_TABLES},
+     * none twice. Checked at start-up and again for each run; the error names the key and the entry.
+     */
+    public static List<String> tables(List<String> configured) {
+        if (configured == null) {
+            return List.of();
+        }
+        List<String> normalised = new java.util.ArrayList<>();
+        for (String entry : configured) {
+            String t = entry == null ? "" : entry.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!TABLE.matcher(t).matches()) {
+                throw notATable(entry); // named as the operator wrote it
+            }
+            normalised.add(t);
+        }
+        return checked(normalised);
+    }
+
+    private static IllegalArgumentException notATable(String entry) {
+        return new IllegalArgumentException("shiftwork.migration.tables: '" + entry + "' is not schema.table in Redshift "
+                + "identifiers (letters, digits, '_' or '$', starting with a letter or '_'; unquoted)");
+    }
+
+    /** The tables as given (already normalised), checked: {@code schema.table} in lower case, at most 100, none twice. */
+    static List<String> checked(List<String> tables) {
+        if (tables.size() > MAX_TABLES) {
+            throw new IllegalArgumentException("shiftwork.migration.tables: at most " + MAX_TABLES
+                    + " tables per migration, got " + tables.size());
+        }
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (String t : tables) {
+            if (t == null || !TABLE.matcher(t).matches()) {
+                throw notATable(t);
+            }
+            if (!out.add(t)) {
+                throw new IllegalArgumentException("shiftwork.migration.tables: '" + t + "' is listed twice");
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** One statement counting every table, row i of the result holding table i (identifiers validated by Target). */

@@ -172,4 +172,25 @@ class MigrationPlannerTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new Target("src", null, "wg", false, List.of("a.b")));
     }
+
+    @Test
+    void configuredTablesAreNormalisedAndEachBadEntryIsNamedWithItsKey() {
+        assertEquals(List.of("airline.bookings", "airline.dim_date"),
+                MigrationPlanner.tables(List.of(" Airline.Bookings", "airline.dim_date ")));
+        assertEquals(List.of(), MigrationPlanner.tables(null));
+        for (String bad : List.of("bookings", "airline.bookings; drop table x", "a.b.c", "airline.\"x\"", "", "airline.",
+                "1airline.bookings", "airline .bookings", "Airline.Bookings;")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> MigrationPipelines.check(List.of("airline.dim_date", bad)), bad);
+            assertTrue(e.getMessage().startsWith("shiftwork.migration.tables: '" + bad + "'"), e.getMessage());
+        }
+        IllegalStateException twice = assertThrows(IllegalStateException.class,
+                () -> MigrationPipelines.check(List.of("airline.bookings", "AIRLINE.bookings")));
+        assertTrue(twice.getMessage().contains("listed twice"), twice.getMessage());
+        List<String> many = java.util.stream.IntStream.rangeClosed(0, MigrationPlanner.MAX_TABLES)
+                .mapToObj(i -> "s.t" + i).toList();
+        assertTrue(assertThrows(IllegalStateException.class, () -> MigrationPipelines.check(many)).getMessage()
+                .contains("at most 100"));
+        MigrationPipelines.check(List.of()); // unset: nothing to check (a run then fails naming the key)
+    }
 }
