@@ -14,6 +14,8 @@ import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.support.cluster.AbstractCamelClusterView;
 import org.jboss.logging.Logger;
 
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
 /**
  * One namespace's leadership: every renew interval the leader extends its lease and the others look for an expired
  * one ({@link LeaseRules}); a change of leader is a leadership event, which starts or stops the {@code master:}
@@ -22,6 +24,8 @@ import org.jboss.logging.Logger;
 public class DynamoClusterView extends AbstractCamelClusterView {
 
     private static final Logger LOG = Logger.getLogger(DynamoClusterView.class);
+    /** How long after its start a view takes a missing leases table for one the bootstrap has yet to create. */
+    static final long STARTUP_MILLIS = 60_000;
 
     private final LeaseTable table;
     private final String me;
@@ -156,9 +160,18 @@ public class DynamoClusterView extends AbstractCamelClusterView {
             }
         } catch (RuntimeException e) {
             // DynamoDB unreachable or throttled: a leader keeps leading until its own deadline, then stops
-            LOG.warnf("leadership round of %s failed: %s", getNamespace(), e.getMessage());
+            boolean startingUp = !reached && clock.millis() - startedAt < STARTUP_MILLIS;
+            if (startingUp && e instanceof ResourceNotFoundException) {
+                // Camel starts the master: routes (and this view, whose first round runs at once) while Quarkus starts,
+                // before the StartupEvent on which the bootstrap creates the leases table (dev, test): not yet, not a
+                // failure. A table still missing after the start-up minute (nothing created it) is a WARN below.
+                LOG.debugf("leadership round of %s: no leases table yet (start-up, before the bootstrap): %s", getNamespace(),
+                        e.getMessage());
+            } else {
+                LOG.warnf("leadership round of %s failed: %s", getNamespace(), e.getMessage());
+            }
             ScheduledExecutorService l = loop;
-            if (!reached && clock.millis() - startedAt < 60_000 && l != null && !l.isShutdown() && retryPending.compareAndSet(false, true)) {
+            if (startingUp && l != null && !l.isShutdown() && retryPending.compareAndSet(false, true)) {
                 // at start-up, before the bootstrap has created the leases table: look again soon, not a whole interval later
                 l.schedule(() -> {
                     retryPending.set(false);
