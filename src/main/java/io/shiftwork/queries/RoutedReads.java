@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -167,6 +169,7 @@ public class RoutedReads {
             out.put("consumer", target.toString());
             out.put("database", d.database());
             out.put("error", d.error());
+            missingDatabaseHint(d.error()).ifPresent(h -> out.put("hint", h));
             return out;
         }
     }
@@ -241,12 +244,45 @@ public class RoutedReads {
         }
     }
 
+    /** Redshift's answer for a database the consumer does not have (as the statement's database or in a name). */
+    private static final Pattern NO_DATABASE = Pattern.compile("database \"([A-Za-z_][A-Za-z0-9_$]{0,126})\" does not exist");
+    /**
+     * PostgreSQL's (the local Redshift's) answer for {@code db.schema.table} where {@code db} is no datashare database
+     * of the consumer: it knows no other database in a name.
+     */
+    private static final Pattern CROSS_DATABASE = Pattern.compile(
+            "cross-database references are not implemented: \"?([A-Za-z_][A-Za-z0-9_$]{0,126})\\.");
+
+    /**
+     * A hint for a read that failed because the consumer has no such database — typically a datashare's, read before
+     * the datashare run created it — or empty. Only for the two error shapes that say so; any other error gets none.
+     */
+    public static Optional<String> missingDatabaseHint(String error) {
+        if (error == null) {
+            return Optional.empty();
+        }
+        Matcher m = NO_DATABASE.matcher(error);
+        if (!m.find()) {
+            m = CROSS_DATABASE.matcher(error);
+            if (!m.find()) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of("the consumer has no database '" + m.group(1) + "' yet — has the datashare run "
+                + "(POST /pipelines/datashare/runs) created it?");
+    }
+
     /** The answer for an ended statement: its result pages up to maxRows, or 422 naming why it failed. */
     private Map<String, Object> ended(DescribeStatementResponse d, ReadTarget target, String database, int maxRows) {
         if (!"FINISHED".equals(d.statusAsString())) {
+            Optional<String> hint = missingDatabaseHint(d.error());
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("queryId", d.id());
+            details.put("consumer", target.toString());
+            hint.ifPresent(h -> details.put("hint", h));
             throw new ApiException(422, "query_" + d.statusAsString().toLowerCase(java.util.Locale.ROOT),
                     "the read " + d.statusAsString().toLowerCase(java.util.Locale.ROOT) + " on " + target + ": "
-                            + d.error(), Map.of("queryId", d.id(), "consumer", target.toString()));
+                            + d.error() + hint.map(h -> " (" + h + ")").orElse(""), details);
         }
         List<Map<String, String>> columns = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();

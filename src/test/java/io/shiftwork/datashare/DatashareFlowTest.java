@@ -282,6 +282,38 @@ class DatashareFlowTest {
     }
 
     @Test
+    void aReadOfADatabaseTheConsumerDoesNotHaveSaysToRunTheDatashareFirst() {
+        readOnlyUser();
+        String body = "{\"sql\": \"SELECT count(*) AS n FROM not_shared_db.airline.bookings\"}";
+        String message = asReader().body(body).post("/queries").then().statusCode(422)
+                .body("error", org.hamcrest.Matchers.equalTo("query_failed"))
+                .body("hint", org.hamcrest.Matchers.containsString("no database 'not_shared_db'"))
+                .extract().path("message");
+        assertTrue(message.contains("cross-database references are not implemented"), "the original error: " + message);
+        assertTrue(message.contains("the consumer has no database 'not_shared_db' yet — has the datashare run "
+                + "(POST /pipelines/datashare/runs) created it?"), message);
+        // asynchronously: GET /queries/{id} keeps Redshift's error and adds the hint
+        String id = asReader().body(body.replace("}", ", \"async\": true}")).post("/queries").then().statusCode(202)
+                .extract().path("queryId");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> "FAILED".equals(
+                given().header(io.shiftwork.TestTokens.bearer("reader")).get("/queries/" + id).path("status")));
+        JsonPath failed = given().header(io.shiftwork.TestTokens.bearer("reader")).get("/queries/" + id).jsonPath();
+        assertTrue(failed.getString("error").contains("cross-database references are not implemented"), failed.prettify());
+        assertTrue(failed.getString("hint").contains("'not_shared_db'"), failed.prettify());
+        // Redshift's own shape gets it too; any other error none (no guess)
+        assertEquals(java.util.Optional.of("the consumer has no database 'airline' yet — has the datashare run "
+                + "(POST /pipelines/datashare/runs) created it?"),
+                io.shiftwork.queries.RoutedReads.missingDatabaseHint("ERROR: database \"airline\" does not exist"));
+        assertEquals(java.util.Optional.empty(), io.shiftwork.queries.RoutedReads.missingDatabaseHint(
+                "ERROR: relation \"airline.bookings\" does not exist"));
+        assertEquals(java.util.Optional.empty(), io.shiftwork.queries.RoutedReads.missingDatabaseHint(
+                "ERROR: permission denied for database airline"));
+        // a read of a database the run created and granted answers as usual
+        asReader().body("{\"sql\": \"SELECT count(*) AS n FROM sales_db.airline.bookings\"}").post("/queries").then()
+                .statusCode(200);
+    }
+
+    @Test
     void writesAreRefusedBeforeSubmitAndTheRowsStayUnchanged() {
         readOnlyUser();
         java.time.Instant since = java.time.Instant.now().minusMillis(5);
