@@ -56,7 +56,11 @@ public class AuthErrors {
         } else if (failure instanceof ForbiddenException || (failure == null && rc.statusCode() == 403)) {
             java.util.Set<String> roles = rc.user() instanceof io.quarkus.vertx.http.runtime.security.QuarkusHttpUser user
                     ? user.getSecurityIdentity().getRoles() : java.util.Set.of();
-            send(rc, 403, "forbidden", forbidden(roles));
+            // the path policy (quarkus.http.auth.permission.signed-in: every path but health takes viewer) is what
+            // denies a caller without viewer here; a caller who holds it was denied by something this cannot name
+            String takes = roles.contains(Roles.VIEWER) ? null
+                    : takesRole(rc.request().method().name() + " " + rc.normalizedPath(), java.util.List.of(Roles.VIEWER));
+            send(rc, 403, "forbidden", forbidden(roles, takes));
         } else {
             rc.next();
         }
@@ -72,11 +76,45 @@ public class AuthErrors {
         rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(new JsonObject(body).encode());
     }
 
-    /** The 403 message: names the caller's roles (never the full list of roles the service knows). */
+    /** The 403 message when what the request takes is unknown: names the caller's roles. */
     static String forbidden(java.util.Set<String> callerRoles) {
+        return forbidden(callerRoles, null);
+    }
+
+    /**
+     * The 403 message: what the request takes ({@link #takesRole}; null: unknown) and the caller's roles — never
+     * the full list of roles the service knows.
+     */
+    public static String forbidden(java.util.Set<String> callerRoles, String takes) {
         java.util.Set<String> held = new java.util.TreeSet<>(callerRoles == null ? java.util.Set.of() : callerRoles);
-        return "your roles do not allow this request (your roles: " + (held.isEmpty() ? "none" : String.join(", ", held))
-                + "; GET /pipelines says which pipelines you may start)";
+        return (takes == null ? "your roles do not allow this request" : takes) + " (your roles: "
+                + (held.isEmpty() ? "none" : String.join(", ", held))
+                + "; a role comes from the identity provider's groups that shiftwork.auth.roles.<role> names)";
+    }
+
+    /** {@code POST /queries takes the role 'reader'}; of several roles, any one. */
+    public static String takesRole(String what, java.util.Collection<String> roles) {
+        java.util.List<String> quoted = roles.stream().map(r -> "'" + r + "'").toList();
+        return what + (quoted.size() == 1 ? " takes the role " + quoted.get(0)
+                : " takes one of the roles " + String.join(", ", quoted));
+    }
+
+    /** What the request's resource method takes: its {@code @RolesAllowed}, else its class's; null without either. */
+    public static String takes(jakarta.ws.rs.container.ContainerRequestContext request,
+            jakarta.ws.rs.container.ResourceInfo resource) {
+        jakarta.annotation.security.RolesAllowed allowed = null;
+        if (resource != null && resource.getResourceMethod() != null) {
+            allowed = resource.getResourceMethod().getAnnotation(jakarta.annotation.security.RolesAllowed.class);
+        }
+        if (allowed == null && resource != null && resource.getResourceClass() != null) {
+            allowed = resource.getResourceClass().getAnnotation(jakarta.annotation.security.RolesAllowed.class);
+        }
+        if (allowed == null || allowed.value().length == 0) {
+            return null;
+        }
+        String path = request.getUriInfo().getPath();
+        return takesRole(request.getMethod() + " " + (path.startsWith("/") ? path : "/" + path),
+                java.util.List.of(allowed.value()));
     }
 
     @ServerExceptionMapper
@@ -89,9 +127,16 @@ public class AuthErrors {
         return json(401, "unauthorized", UNAUTHORIZED_MESSAGE);
     }
 
+    /** A {@code @RolesAllowed} the caller lacks: the 403 names the role the resource method takes. */
     @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e) {
-        return json(403, "forbidden", forbidden(callerRoles()));
+    public Response forbidden(ForbiddenException e, jakarta.ws.rs.container.ContainerRequestContext request,
+            jakarta.ws.rs.container.ResourceInfo resource) {
+        return forbiddenResponse(forbidden(callerRoles(), takes(request, resource)));
+    }
+
+    /** A 403 {@code {"error": "forbidden", "message"}}. */
+    public static Response forbiddenResponse(String message) {
+        return json(403, "forbidden", message);
     }
 
     private static Response json(int status, String error, String message) {

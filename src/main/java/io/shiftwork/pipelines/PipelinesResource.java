@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.shiftwork.auth.AuthErrors;
 import io.shiftwork.auth.Roles;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -128,8 +129,8 @@ public class PipelinesResource {
             @Context HttpServerRequest request) {
         PipelineSpec spec = catalog.require(name);
         if (spec.role() != null && !identity.hasRole(spec.role())) {
-            throw new ApiException(403, "forbidden", "starting pipeline '" + name + "' takes the role '" + spec.role()
-                    + "'; yours: " + String.join(", ", new java.util.TreeSet<>(identity.getRoles())));
+            throw new ApiException(403, "forbidden", AuthErrors.forbidden(identity.getRoles(),
+                    AuthErrors.takesRole("starting pipeline '" + name + "'", List.of(spec.role()))));
         }
         String charset = charset(contentType);
         if (charset != null && !charset.equalsIgnoreCase("utf-8") && bytes != null && bytes.length > 0) {
@@ -309,6 +310,26 @@ public class PipelinesResource {
     @Path("runs/{id}")
     public Run run(@PathParam("id") String id) {
         return store.find(id).orElseThrow(() -> ApiException.notFound("no run with id '" + id + "'"));
+    }
+
+    /**
+     * A {@code @RolesAllowed} of this resource the caller lacks: starting a pipeline names the role of that pipeline
+     * (GET /pipelines' {@code role}), not the least role of the endpoint; the rest as everywhere ({@link AuthErrors}).
+     */
+    @org.jboss.resteasy.reactive.server.ServerExceptionMapper
+    Response forbidden(io.quarkus.security.ForbiddenException e, jakarta.ws.rs.container.ContainerRequestContext request,
+            jakarta.ws.rs.container.ResourceInfo resource) {
+        String takes = AuthErrors.takes(request, resource);
+        if (resource != null && resource.getResourceMethod() != null && resource.getResourceMethod().getName().equals("startRun")) {
+            String name = request.getUriInfo().getPathParameters().getFirst("name");
+            java.util.Optional<PipelineSpec> spec = name == null ? java.util.Optional.empty() : catalog.find(name);
+            if (spec.isPresent() && spec.get().role() != null) {
+                takes = AuthErrors.takesRole("starting pipeline '" + name + "'", List.of(spec.get().role()));
+            } else if (spec.isPresent()) {
+                takes = "pipeline '" + name + "' records what the service did: nobody starts it";
+            }
+        }
+        return AuthErrors.forbiddenResponse(AuthErrors.forbidden(identity.getRoles(), takes));
     }
 
     /** Cancels a run that has not ended (its statement too); 409 once it ended. */

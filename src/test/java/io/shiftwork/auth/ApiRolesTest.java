@@ -142,6 +142,16 @@ class ApiRolesTest {
                             || status == 403 && call.role() == null && "not_startable".equals(error);
                     if (!named || field(r, "message") == null) {
                         wrong.add(caller + ": " + call + " -> " + status + " not the JSON error: " + r.asString());
+                    } else if (status == 403) {
+                        // the 403 names the role the operation takes (a pipeline's own role for its start), and the
+                        // caller's roles
+                        String message = field(r, "message");
+                        boolean says = call.role() == null ? message.contains("records what the service did")
+                                : message.contains("takes the role '" + call.role() + "'");
+                        boolean roles = "not_startable".equals(error) || message.contains("your roles: " + caller);
+                        if (!says || !roles || message.contains("GET /pipelines")) {
+                            wrong.add(caller + ": " + call + " -> 403 not naming the role it takes: " + message);
+                        }
                     }
                 }
                 checked++;
@@ -224,7 +234,8 @@ class ApiRolesTest {
         for (String path : List.of("/pipelines", "/runs/" + runId, "/q/openapi")) {
             given().header("Authorization", "Bearer " + token).get(path).then().statusCode(403)
                     .contentType(ContentType.JSON).body("error", equalTo("forbidden"))
-                    .body("message", org.hamcrest.Matchers.containsString("your roles: none;"));
+                    .body("message", org.hamcrest.Matchers.containsString("your roles: none;"))
+                    .body("message", org.hamcrest.Matchers.containsString("GET " + path + " takes the role 'viewer'"));
         }
         // a 403 names the caller's roles, never every role the service has
         given().header(TestTokens.bearer("viewer")).post("/runs/" + runId + "/cancel").then().statusCode(403)
