@@ -81,10 +81,11 @@ public class QueriesResource {
             + "busy consumer, failing over on submit errors. Synchronous (every result page up to maxRows) unless "
             + "async is true (202 and GET /queries/{id}).")
     @APIResponse(responseCode = "200", description = "the result: columns, rows, rowCount, totalRows, truncated, consumer")
-    @APIResponse(responseCode = "202", description = "async: {queryId, status, consumer}, Location: /queries/{id}")
+    @APIResponse(responseCode = "202", description = "async: {queryId, status, consumer}, Location: the read's URL (GET it)")
     @APIResponse(responseCode = "400", description = "malformed JSON, unknown field, not one pure read (the problem "
             + "named), invalid database or parameter name, placeholders and parameters differ")
-    @APIResponse(responseCode = "422", description = "the read failed or was aborted in Redshift (its error)")
+    @APIResponse(responseCode = "422", description = "the read failed or was aborted in Redshift (its error; a hint when "
+            + "the consumer has no such database yet)")
     @APIResponse(responseCode = "502", description = "every consumer refused the submit (failovers)")
     @APIResponse(responseCode = "503", description = "no consumer, or no read-only user configured")
     @APIResponse(responseCode = "504", description = "not finished within shiftwork.queries.timeout (cancelled)")
