@@ -40,7 +40,14 @@ class ReadOnlySqlTest {
                 Arguments.of("SELECT t.status FROM airline.bookings t WHERE t.fare_class = :fare LIMIT 10"),
                 Arguments.of("SELECT CASE WHEN a THEN 1 ELSE 2 END FROM t"),
                 Arguments.of("SELECT t.\"update\" FROM t"),
-                Arguments.of("SELECT row_number() OVER (PARTITION BY a ORDER BY b) FROM t"));
+                Arguments.of("SELECT row_number() OVER (PARTITION BY a ORDER BY b) FROM t"),
+                // numbers as PostgreSQL's lexer ends them
+                Arguments.of("SELECT 1e5, 1.e5, 1.5e-3, .5, 1., 1E+2 FROM t"),
+                Arguments.of("SELECT 1+2, 3*4, 5-1, 6/2 FROM t"),
+                Arguments.of("SELECT a FROM t LIMIT 10"),
+                Arguments.of("SELECT 1 AS into1, x.for1 FROM t x"),
+                Arguments.of("SELECT 1 -- a comment\r:notaparameter\n"),
+                Arguments.of("SELECT query_to_xml_x, table_to FROM t"));
     }
 
     @ParameterizedTest
@@ -116,6 +123,53 @@ class ReadOnlySqlTest {
                 Arguments.of("\"select\" 1", "not_a_read"),
                 Arguments.of("SELECT 1 UNION SELECT * INTO t FROM x", "not_a_read"),
                 Arguments.of("SELECT (SELECT 1 FROM t FOR UPDATE)", "not_a_read"),
+                // found by the breaker: a number stuck to a keyword hid it (PostgreSQL reads 1into as 1 then INTO)
+                Arguments.of("SELECT 1into temp t", "not_a_read"),
+                Arguments.of("SELECT * FROM pg_class LIMIT 1for share", "not_a_read"),
+                Arguments.of("SELECT * FROM t LIMIT 1for update", "not_a_read"),
+                Arguments.of("SELECT * FROM t LIMIT 1FOR KEY SHARE", "not_a_read"),
+                Arguments.of("SELECT .5into t", "not_a_read"),
+                Arguments.of("SELECT 1.into t", "not_a_read"),
+                Arguments.of("SELECT 1.2e3into t", "not_a_read"),
+                Arguments.of("SELECT 1e5into t", "not_a_read"),
+                Arguments.of("SELECT 1E-5INTO t", "not_a_read"),
+                Arguments.of("SELECT 0x1Finto t", "unreadable_sql"),
+                // a number glued to a name: servers differ (two tokens, hex/octal/binary/'_' literals, trailing junk)
+                Arguments.of("SELECT 1e", "unreadable_sql"),
+                Arguments.of("SELECT 1e+", "unreadable_sql"),
+                Arguments.of("SELECT 1ex FROM t", "unreadable_sql"),
+                Arguments.of("SELECT 0x1F", "unreadable_sql"),
+                Arguments.of("SELECT 0X1f", "unreadable_sql"),
+                Arguments.of("SELECT 0b101", "unreadable_sql"),
+                Arguments.of("SELECT 0o17", "unreadable_sql"),
+                Arguments.of("SELECT 1_000", "unreadable_sql"),
+                Arguments.of("SELECT 1.5_0", "unreadable_sql"),
+                Arguments.of("SELECT 1abc FROM t", "unreadable_sql"),
+                Arguments.of("SELECT .5a", "unreadable_sql"),
+                // functions that run SQL given as text (or a table's, schema's, database's rows): family rules
+                Arguments.of("SELECT query_to_xml('DELETE FROM t', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT query_to_xml_and_xmlschema('SELECT 1', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT query_to_xmlschema('SELECT 1', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT pg_catalog.query_to_xml_and_xmlschema('SELECT 1', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT \"query_to_xml_and_xmlschema\"('SELECT 1', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT pg_catalog.\"query_to_xml\"('SELECT 1', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT QUERY_TO_XML /* c */ ('SELECT 1', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT cursor_to_xml('c', 1, true, false, '')", "not_a_read"),
+                Arguments.of("SELECT cursor_to_xmlschema('c', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT database_to_xml(true, false, '')", "not_a_read"),
+                Arguments.of("SELECT database_to_xmlschema(true, false, '')", "not_a_read"),
+                Arguments.of("SELECT database_to_xml_and_xmlschema(true, false, '')", "not_a_read"),
+                Arguments.of("SELECT schema_to_xml('public', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT pg_catalog.schema_to_xml_and_xmlschema('public', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT table_to_xml('t', true, false, '')", "not_a_read"),
+                Arguments.of("SELECT table_to_xmlschema('t'::regclass, true, false, '')", "not_a_read"),
+                Arguments.of("SELECT * FROM ts_stat('SELECT v FROM t')", "not_a_read"),
+                Arguments.of("SELECT ts_rewrite('a & b'::tsquery, 'SELECT t, s FROM aliases')", "not_a_read"),
+                Arguments.of("SELECT * FROM crosstab('SELECT a, b, c FROM t') AS ct(a text, b int)", "not_a_read"),
+                Arguments.of("SELECT * FROM public.crosstab3('SELECT a, b, c FROM t')", "not_a_read"),
+                Arguments.of("SELECT * FROM connectby('t', 'id', 'parent', '1', 0) AS c(id int, p int, l int)", "not_a_read"),
+                Arguments.of("SELECT set_config('a.b', 'c', false)", "not_a_read"),
+                Arguments.of("SELECT pg_catalog.set_config('a.b', 'c', false)", "not_a_read"),
                 // what cannot be read for sure
                 Arguments.of("SELECT 'unterminated", "unreadable_sql"),
                 Arguments.of("SELECT \"unterminated", "unreadable_sql"),
@@ -150,8 +204,49 @@ class ReadOnlySqlTest {
         assertTrue(v.message() != null && !v.message().isBlank());
     }
 
+    static Stream<Arguments> numbers() {
+        return Stream.of(
+                Arguments.of("1", "1"), Arguments.of("1into", "1"), Arguments.of("1.", "1."), Arguments.of(".5into", ".5"),
+                Arguments.of("1.e5", "1.e5"), Arguments.of("1.2e3into", "1.2e3"), Arguments.of("1e", "1"),
+                Arguments.of("1e+", "1"), Arguments.of("1e-5x", "1e-5"), Arguments.of("0x1F", "0"),
+                Arguments.of("1_000", "1"), Arguments.of("1..2", "1"), Arguments.of("1.5.5", "1.5"),
+                Arguments.of("12e3e4", "12e3"));
+    }
+
+    /** Where a numeric literal ends, as in PostgreSQL's lexer (scan.l: integer, decimal, real; realfail backs off). */
+    @ParameterizedTest
+    @MethodSource("numbers")
+    void aNumberEndsWherePostgresqlEndsIt(String text, String number) {
+        assertEquals(number, text.substring(0, ReadOnlySql.number(text, 0)));
+    }
+
+    static Stream<Arguments> placeholders() {
+        return Stream.of(
+                Arguments.of("SELECT :a, :b_1 FROM t WHERE x = :a", java.util.List.of("a", "b_1", "a")),
+                Arguments.of("SELECT 1 -- :hidden\n, :shown", java.util.List.of("shown")),
+                // found by the breaker: a -- comment ends at \r too (PostgreSQL, ReadOnlySql), so :shown is SQL
+                Arguments.of("SELECT 1 -- :hidden\r, :shown", java.util.List.of("shown")),
+                Arguments.of("SELECT 1 -- :hidden\r\n, :shown", java.util.List.of("shown")),
+                Arguments.of("SELECT ':no', \":no\", $$ :no $$, x::int /* :no */ FROM t WHERE y = :yes",
+                        java.util.List.of("yes")));
+    }
+
+    /** The placeholder scanner (which parameters a read needs) and the classifier read comments alike. */
+    @ParameterizedTest
+    @MethodSource("placeholders")
+    void thePlaceholderScannerAndTheClassifierAgree(String sql, java.util.List<String> names) {
+        assertEquals(names, io.shiftwork.statements.NamedParameters.toPositional(sql).names());
+        assertEquals(names, ReadOnlySql.tokenize(sql).stream().filter(t -> t.kind() == ReadOnlySql.Kind.PARAMETER)
+                .map(t -> t.text().substring(1)).toList());
+    }
+
     @org.junit.jupiter.api.Test
     void namesWhatItFound() {
+        assertTrue(ReadOnlySql.check("SELECT 1into temp t").message().contains("'INTO' at character 9"),
+                ReadOnlySql.check("SELECT 1into temp t").message());
+        assertTrue(ReadOnlySql.check("SELECT 0x1F").message().contains("'0' at character 8"));
+        assertTrue(ReadOnlySql.check("SELECT pg_catalog.query_to_xml_and_xmlschema('SELECT 1', true, false, '')")
+                .message().contains("query_to_xml_and_xmlschema(), which runs SQL of its own"));
         assertTrue(ReadOnlySql.check("WITH d AS (DELETE FROM t) SELECT 1").message().contains("'DELETE' at character 12"));
         assertTrue(ReadOnlySql.check("SELECT a INTO b FROM t").message().contains("SELECT … INTO"));
         assertTrue(ReadOnlySql.check("SELECT 1; DROP TABLE x").message().contains("character 9"));
