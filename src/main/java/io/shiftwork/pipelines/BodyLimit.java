@@ -21,10 +21,21 @@ import io.vertx.ext.web.RoutingContext;
 @ApplicationScoped
 public class BodyLimit {
 
-    private final long max;
+    /** The path of routed reads ({@code POST /queries}), whose SQL alone may be 100 KB before JSON escapes it. */
+    public static final String QUERIES = "/queries";
 
-    public BodyLimit(@ConfigProperty(name = "shiftwork.http.max-body-size", defaultValue = "64K") MemorySize max) {
+    private final long max;
+    private final long queriesMax;
+
+    public BodyLimit(@ConfigProperty(name = "shiftwork.http.max-body-size", defaultValue = "64K") MemorySize max,
+            @ConfigProperty(name = "shiftwork.queries.max-body-size", defaultValue = "256K") MemorySize queriesMax) {
         this.max = max.asLongValue();
+        this.queriesMax = Math.max(this.max, queriesMax.asLongValue());
+    }
+
+    /** The limit of a path: {@code shiftwork.queries.max-body-size} for {@link #QUERIES}, else the general one. */
+    long maxFor(String path) {
+        return path != null && (path.equals(QUERIES) || path.equals(QUERIES + "/")) ? queriesMax : max;
     }
 
     void install(@Observes Router router) {
@@ -36,10 +47,11 @@ public class BodyLimit {
         if (declared != null) {
             try {
                 long length = Long.parseLong(declared.trim());
-                if (length > max) {
+                long limit = maxFor(rc.normalizedPath());
+                if (length > limit) {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("error", "payload_too_large");
-                    body.put("message", message(length));
+                    body.put("message", message(length, limit));
                     rc.response().setStatusCode(413).putHeader("Content-Type", "application/json")
                             .putHeader("Connection", "close").end(new JsonObject(body).encode());
                     return;
@@ -53,15 +65,22 @@ public class BodyLimit {
 
     /** For a body that came without Content-Length (chunked). */
     public void check(String body) {
-        if (body != null && body.length() > max / 4) {
+        check(body, null);
+    }
+
+    /** For a body that came without Content-Length (chunked), to the endpoint at {@code path}. */
+    public void check(String body, String path) {
+        long limit = maxFor(path);
+        if (body != null && body.length() > limit / 4) {
             long length = body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            if (length > max) {
-                throw new ApiException(413, "payload_too_large", message(length));
+            if (length > limit) {
+                throw new ApiException(413, "payload_too_large", message(length, limit));
             }
         }
     }
 
-    private String message(long length) {
-        return "request body is " + length + " bytes; at most " + max + " bytes are accepted (shiftwork.http.max-body-size)";
+    private String message(long length, long limit) {
+        return "request body is " + length + " bytes; at most " + limit + " bytes are accepted ("
+                + (limit == max ? "shiftwork.http.max-body-size" : "shiftwork.queries.max-body-size") + ")";
     }
 }

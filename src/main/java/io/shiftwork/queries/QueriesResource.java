@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -56,8 +57,11 @@ public class QueriesResource {
     static final Pattern DATABASE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,126}");
     /** The Data API's SqlParameter name ([0-9a-zA-Z_]+), starting as a placeholder does. */
     static final Pattern PARAMETER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    /** ExecuteStatement's Sql: at most 100 KB. */
-    static final int MAX_SQL_BYTES = 100 * 1024;
+    /**
+     * ExecuteStatement's Sql: at most 100 KB ("Cannot process query string larger than 100kB"), read as 100,000
+     * bytes as the local Redshift does: over it, every consumer would refuse the submit (502) instead of this 400.
+     */
+    static final int MAX_SQL_BYTES = 100_000;
 
     private final RoutedReads reads;
     private final QueriesConfig config;
@@ -106,9 +110,25 @@ public class QueriesResource {
     @Operation(summary = "An asynchronous read: its status, and its result once finished", description = "Only for "
             + "the principal who submitted it, or an admin: 404 for anyone else, as for an unknown id.")
     @APIResponse(responseCode = "404", description = "no such routed read, or another principal's")
+    @APIResponse(responseCode = "200", description = "{queryId, status, consumer, database}, with the result once "
+            + "FINISHED (up to the maxRows it was submitted with), or its error; one running past "
+            + "shiftwork.queries.timeout from its submit is cancelled and answers FAILED, timedOut: true")
     public Map<String, Object> read(@PathParam("id") String id) {
         SecurityIdentity who = identity.get();
         return reads.read(id, principal(), Roles.holds(who.getRoles(), Roles.ADMIN));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Cancel a running asynchronous read", description = "CancelStatement on the read's consumer. "
+            + "Only for the principal who submitted it, or an admin: 404 for anyone else, as for an unknown id.")
+    @APIResponse(responseCode = "202", description = "cancel requested: {queryId, status (as the Data API says right "
+            + "after the cancel), cancelled: true, consumer, database}; GET /queries/{id} then answers ABORTED")
+    @APIResponse(responseCode = "404", description = "no such routed read, or another principal's")
+    @APIResponse(responseCode = "409", description = "the read has already ended (FINISHED, FAILED or ABORTED)")
+    public Response cancel(@PathParam("id") String id) {
+        SecurityIdentity who = identity.get();
+        return Response.accepted(reads.cancel(id, principal(), Roles.holds(who.getRoles(), Roles.ADMIN))).build();
     }
 
     /** The signed-in caller's name (the resource takes only signed-in readers). */
@@ -127,7 +147,7 @@ public class QueriesResource {
                     + "' is not accepted");
         }
         String body = PipelinesResource.utf8(bytes);
-        bodyLimit.check(body);
+        bodyLimit.check(body, BodyLimit.QUERIES);
         if (body == null || body.isBlank()) {
             throw ApiException.badRequest("missing_field", "the body must be a JSON object with at least \"sql\"");
         }
@@ -172,8 +192,9 @@ public class QueriesResource {
                     + (nul + 1) + ": Redshift takes none in a statement", Map.of("field", "sql"));
         }
         if (sql.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SQL_BYTES - RoutedReads.TAG_BYTES) {
-            throw ApiException.badRequest("sql_too_long", "\"sql\" is over the Data API's 100 KB (less "
-                    + RoutedReads.TAG_BYTES + " bytes of the owner's comment put before it)");
+            throw ApiException.badRequest("sql_too_long", "\"sql\" is over the Data API's 100 KB: at most "
+                    + (MAX_SQL_BYTES - RoutedReads.TAG_BYTES) + " bytes of UTF-8 (100,000 less the "
+                    + RoutedReads.TAG_BYTES + " of the owner's comment put before it)");
         }
         ReadOnlySql.Verdict verdict = ReadOnlySql.check(sql);
         if (!verdict.isRead()) {

@@ -55,22 +55,31 @@ public class RoutedReads {
     static final String TAG = "/* shiftwork-query owner=";
 
     /**
-     * The comment put before a read's SQL: {@code /* shiftwork-query owner=<SHA-256 of the principal, 32 hex> *&#47;}.
-     * DescribeStatement answers the SQL as submitted, so any replica tells who submitted a read, for as long as the
-     * Data API keeps it (24 h), without a store of its own; the caller's SQL follows it and cannot come before it.
+     * The comment put before a read's SQL: {@code /* shiftwork-query owner=<SHA-256 of the principal, 32 hex>
+     * maxRows=<n> *&#47;}. DescribeStatement answers the SQL as submitted, so any replica tells who submitted a read,
+     * and how many rows they asked for, for as long as the Data API keeps it (24 h), without a store of its own; the
+     * caller's SQL follows it and cannot come before it.
      */
-    static String ownerTag(String principal) {
+    static String ownerTag(String principal, int maxRows) {
+        return TAG + ownerHash(principal) + " maxRows=" + maxRows + " */ ";
+    }
+
+    private static String ownerHash(String principal) {
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(Objects.toString(principal, "").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return TAG + java.util.HexFormat.of().formatHex(digest, 0, 16) + " */ ";
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** What {@link #ownerTag} adds to a read's SQL, in bytes (the Data API's 100 KB counts it). */
-    static final int TAG_BYTES = ownerTag("").length();
+    /** A tag as {@link #ownerTag} writes it (maxRows absent in a read submitted before it was added). */
+    private static final Pattern TAG_READ = Pattern.compile(
+            "\\A/\\* shiftwork-query owner=([0-9a-f]{32})(?: maxRows=([0-9]{1,10}))? \\*/ ");
+
+    /** What {@link #ownerTag} adds to a read's SQL at most, in bytes (the Data API's 100 KB counts it). */
+    static final int TAG_BYTES = ownerTag("", Integer.MAX_VALUE).length();
 
     /** A consumer that refused the submit, and why. */
     public record Failover(String consumer, String error) {
@@ -85,9 +94,12 @@ public class RoutedReads {
     private final LeastInFlight router = new LeastInFlight();
     private final RateLimiter executeLimit;
     private final MeterRegistry metrics;
+    private final java.time.Clock clock;
 
-    public RoutedReads(RedshiftDataClient data, ReadTargets targets, QueriesConfig config, MeterRegistry metrics) {
+    public RoutedReads(RedshiftDataClient data, ReadTargets targets, QueriesConfig config, MeterRegistry metrics,
+            java.time.Clock clock) {
         this.data = data;
+        this.clock = clock;
         this.targets = targets;
         this.config = config;
         this.metrics = metrics;
@@ -123,11 +135,15 @@ public class RoutedReads {
         }
     }
 
+    /** A routed read the caller may see: its description, consumer and the row limit it was submitted with. */
+    private record Owned(DescribeStatementResponse d, ReadTarget target, int maxRows) {
+    }
+
     /**
-     * An asynchronous read's state, and its result once it finished; 404 for any statement that is not one, and for
-     * one another principal submitted unless the caller is an admin (404, not 403: its existence is not revealed).
+     * The routed read {@code queryId} if the caller may see it; 404 for any statement that is not one, and for one
+     * another principal submitted unless the caller is an admin (404, not 403: its existence is not revealed).
      */
-    public Map<String, Object> read(String queryId, String principal, boolean admin) {
+    private Owned owned(String queryId, String principal, boolean admin) {
         if (queryId == null || !STATEMENT_ID.matcher(queryId).matches()) {
             throw ApiException.notFound("no routed read with id '" + queryId + "'");
         }
@@ -144,12 +160,46 @@ public class RoutedReads {
         // only statements that ran as the read-only user on a consumer are routed reads: an admin flow's are not
         boolean asReader = config.secretArn().isPresent() ? config.secretArn().get().equals(d.secretArn())
                 : config.dbUser().isPresent() && config.dbUser().get().equals(d.dbUser());
-        boolean mine = admin || d.queryString() != null && d.queryString().startsWith(ownerTag(principal));
+        Matcher tag = TAG_READ.matcher(Objects.toString(d.queryString(), ""));
+        boolean tagged = tag.lookingAt();
+        boolean mine = tagged && (admin || tag.group(1).equals(ownerHash(principal)));
         if (!configured || !asReader || !mine) {
             throw ApiException.notFound("no routed read with id '" + queryId + "'");
         }
+        int maxRows = config.maxRows();
+        if (tag.group(2) != null) {
+            maxRows = (int) Math.max(1, Math.min(Long.parseLong(tag.group(2)), config.maxRows()));
+        }
+        return new Owned(d, target, maxRows);
+    }
+
+    private static boolean running(DescribeStatementResponse d) {
+        return !List.of("FINISHED", "FAILED", "ABORTED").contains(d.statusAsString());
+    }
+
+    /** Whether a read submitted at {@code createdAt} is past shiftwork.queries.timeout at {@code at}. */
+    private boolean pastTimeout(java.time.Instant createdAt, java.time.Instant at) {
+        return createdAt != null && !at.isBefore(createdAt.plus(config.timeout()));
+    }
+
+    /**
+     * An asynchronous read's state, and its result (up to the maxRows it was submitted with) once it finished. One
+     * still running past shiftwork.queries.timeout from its submit is cancelled (CancelStatement) and answered as
+     * FAILED with a timeout error — as later reads of it are (ABORTED, ended past the timeout).
+     */
+    public Map<String, Object> read(String queryId, String principal, boolean admin) {
+        Owned o = owned(queryId, principal, admin);
+        DescribeStatementResponse d = o.d();
+        ReadTarget target = o.target();
+        if (running(d) && pastTimeout(d.createdAt(), clock.instant())) {
+            cancel(queryId);
+            d = data.describeStatement(b -> b.id(queryId)); // FINISHED if it ended meanwhile: then its result
+            if (running(d) || "ABORTED".equals(d.statusAsString())) {
+                return timedOut(d, target);
+            }
+        }
         String status = d.statusAsString();
-        if (!List.of("FINISHED", "FAILED", "ABORTED").contains(status)) {
+        if (running(d)) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("queryId", queryId);
             out.put("status", status);
@@ -157,8 +207,11 @@ public class RoutedReads {
             out.put("database", d.database());
             return out;
         }
+        if ("ABORTED".equals(status) && d.updatedAt() != null && pastTimeout(d.createdAt(), d.updatedAt())) {
+            return timedOut(d, target);
+        }
         try {
-            return ended(d, target, d.database(), config.maxRows());
+            return ended(d, target, d.database(), o.maxRows());
         } catch (ApiException failed) {
             if (failed.status() != 422) {
                 throw failed;
@@ -172,6 +225,50 @@ public class RoutedReads {
             missingDatabaseHint(d.error()).ifPresent(h -> out.put("hint", h));
             return out;
         }
+    }
+
+    private Map<String, Object> timedOut(DescribeStatementResponse d, ReadTarget target) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("queryId", d.id());
+        out.put("status", "FAILED");
+        out.put("consumer", target.toString());
+        out.put("database", d.database());
+        out.put("error", "query_timeout: the read did not finish within shiftwork.queries.timeout (" + config.timeout()
+                + ") of its submit at " + d.createdAt() + "; it was cancelled");
+        out.put("timedOut", true);
+        return out;
+    }
+
+    /** CancelStatement; a statement that ended meanwhile (ValidationException) is left as it is. */
+    private boolean cancel(String queryId) {
+        try {
+            return Boolean.TRUE.equals(data.cancelStatement(b -> b.id(queryId)).status());
+        } catch (software.amazon.awssdk.services.redshiftdata.model.ValidationException e) {
+            LOG.debugf("routed read %s: cancel: %s", queryId, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Cancels a running asynchronous read (same 404 rule as {@link #read}): its state after CancelStatement; 409 for
+     * one that has already ended.
+     */
+    public Map<String, Object> cancel(String queryId, String principal, boolean admin) {
+        Owned o = owned(queryId, principal, admin);
+        if (!running(o.d()) || !cancel(queryId)) {
+            DescribeStatementResponse now = running(o.d()) ? data.describeStatement(b -> b.id(queryId)) : o.d();
+            throw new ApiException(409, "query_ended", "the read " + queryId + " has already ended ("
+                    + now.statusAsString() + "): nothing to cancel; GET /queries/" + queryId + " reads it",
+                    Map.of("queryId", queryId, "status", now.statusAsString()));
+        }
+        DescribeStatementResponse d = data.describeStatement(b -> b.id(queryId));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("queryId", queryId);
+        out.put("status", d.statusAsString());
+        out.put("cancelled", true);
+        out.put("consumer", o.target().toString());
+        out.put("database", d.database());
+        return out;
     }
 
     private Submitted submit(Request r) {
@@ -201,7 +298,7 @@ public class RoutedReads {
                         .database(r.database())
                         .secretArn(secret)
                         .dbUser(dbUser)
-                        .sql(ownerTag(r.owner()) + r.sql())
+                        .sql(ownerTag(r.owner(), r.maxRows()) + r.sql())
                         .parameters(params.isEmpty() ? null : params)
                         .statementName("shiftwork-query")).id();
                 return new Submitted(id, t, failovers);

@@ -456,6 +456,99 @@ class DatashareFlowTest {
     }
 
     @Inject
+    io.shiftwork.TestClock clock;
+
+    private static io.restassured.specification.RequestSpecification as(String user) {
+        return given().header(io.shiftwork.TestTokens.bearer(user));
+    }
+
+    @Test
+    void anAsynchronousReadKeepsItsRowLimitTimesOutAndIsCancelledByItsOwner() {
+        readOnlyUser();
+        // found by the breaker: maxRows applies to an asynchronous read as to a synchronous one
+        String limited = asReader().body("{\"sql\": \"SELECT g FROM generate_series(1,50) g ORDER BY g\", \"maxRows\": 2, "
+                + "\"async\": true}").post("/queries").then().statusCode(202).extract().path("queryId");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> "FINISHED".equals(
+                as("reader").get("/queries/" + limited).path("status")));
+        JsonPath two = as("reader").get("/queries/" + limited).jsonPath();
+        assertEquals(List.of(List.of(1), List.of(2)), two.getList("rows"), two.prettify());
+        assertEquals(true, two.getBoolean("truncated"));
+        assertEquals(50L, two.getLong("totalRows"));
+        assertEquals(2, as("admin").get("/queries/" + limited).jsonPath().getInt("rowCount"), "the admin's read too");
+
+        // found by the breaker: an asynchronous read had no timeout. Past shiftwork.queries.timeout (30 s) from its
+        // submit, GET cancels it and answers FAILED with the timeout; the Data API holds it ABORTED
+        emulators.fault("hang", "async_timeout_probe", null, 0);
+        String hung = asReader().body("{\"sql\": \"SELECT 'async_timeout_probe' AS p\", \"async\": true}").post("/queries")
+                .then().statusCode(202).extract().path("queryId");
+        assertTrue(List.of("SUBMITTED", "PICKED", "STARTED").contains(as("reader").get("/queries/" + hung).path("status")));
+        try {
+            clock.advance(Duration.ofSeconds(31));
+            JsonPath timedOut = as("reader").get("/queries/" + hung).then().statusCode(200).extract().jsonPath();
+            assertEquals("FAILED", timedOut.getString("status"), timedOut.prettify());
+            assertEquals(true, timedOut.getBoolean("timedOut"));
+            assertTrue(timedOut.getString("error").startsWith("query_timeout: the read did not finish within "
+                    + "shiftwork.queries.timeout (PT30S)"), timedOut.getString("error"));
+        } finally {
+            clock.reset();
+        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> data.describeStatement(b -> b.id(hung)).status() == StatusString.ABORTED);
+        // (later GETs tell it timed out from its UpdatedAt - CreatedAt; here the local Redshift's own clock did not
+        // move, so it answers ABORTED)
+
+        // DELETE /queries/{id}: its owner (or an admin) cancels a running read; 404 for anyone else; 409 once ended
+        emulators.fault("hang", "async_cancel_probe", null, 0);
+        emulators.fault("hang", "async_cancel_probe", null, 0); // one fault a statement: the reader's, the admin's
+        String running = asReader().body("{\"sql\": \"SELECT 'async_cancel_probe' AS p\", \"async\": true}")
+                .post("/queries").then().statusCode(202).extract().path("queryId");
+        String adminsRunning = as("admin").contentType(ContentType.JSON)
+                .body("{\"sql\": \"SELECT 'async_cancel_probe' AS p\", \"async\": true}").post("/queries").then()
+                .statusCode(202).extract().path("queryId");
+        as("reader").delete("/queries/" + adminsRunning).then().statusCode(404);
+        as("reader").delete("/queries/" + java.util.UUID.randomUUID()).then().statusCode(404);
+        as("reader").delete("/queries/not-an-id").then().statusCode(404);
+        as("viewer").delete("/queries/" + running).then().statusCode(403);
+        as("reader").delete("/queries/" + running).then().statusCode(202)
+                .body("queryId", org.hamcrest.Matchers.equalTo(running))
+                .body("cancelled", org.hamcrest.Matchers.equalTo(true));
+        as("admin").delete("/queries/" + adminsRunning).then().statusCode(202);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> "ABORTED".equals(
+                as("reader").get("/queries/" + running).path("status")));
+        assertEquals(StatusString.ABORTED, data.describeStatement(b -> b.id(running)).status());
+        as("reader").delete("/queries/" + running).then().statusCode(409)
+                .body("error", org.hamcrest.Matchers.equalTo("query_ended"))
+                .body("status", org.hamcrest.Matchers.equalTo("ABORTED"));
+        as("reader").delete("/queries/" + limited).then().statusCode(409)
+                .body("status", org.hamcrest.Matchers.equalTo("FINISHED"));
+    }
+
+    @Test
+    void aHundredKilobytesOfSqlFitTheBodyLimitOfQueries() {
+        readOnlyUser();
+        // found by the breaker: the 64 KB body limit answered 413 before "sql" could reach its 100 KB. /queries takes
+        // shiftwork.queries.max-body-size (256K): 100 KB of SQL, every line with quotes JSON escapes, fits
+        StringBuilder sql = new StringBuilder("SELECT 1 AS one\n");
+        while (sql.length() < 100_000 - 200) { // the Data API's 100 KB less the owner's comment (at most 80 bytes)
+            sql.append("-- \"a pasted\" comment line\n");
+        }
+        String body = "{\"sql\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(sql.toString()) + "}";
+        assertTrue(body.length() > 100_000, "over the general 64K limit and the SQL's own 100 KB: " + body.length());
+        asReader().body(body).post("/queries").then().log().ifValidationFails().statusCode(200)
+                .body("rows[0][0]", org.hamcrest.Matchers.equalTo(1));
+        // over 100 KB of SQL: sql_too_long (not 413)
+        sql.append("-- ".repeat(200));
+        asReader().body("{\"sql\": " + com.fasterxml.jackson.databind.node.TextNode.valueOf(sql.toString()) + "}")
+                .post("/queries").then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("sql_too_long"));
+        // over 256K: 413; other endpoints keep 64K
+        asReader().body("{\"sql\": \"SELECT 1 -- " + "x".repeat(300 * 1024) + "\"}").post("/queries").then()
+                .statusCode(413).body("message", org.hamcrest.Matchers.containsString("shiftwork.queries.max-body-size"));
+        given().contentType(ContentType.JSON).body("{\"x\": \"" + "x".repeat(70 * 1024) + "\"}")
+                .post("/pipelines/datashare/runs").then().statusCode(413)
+                .body("message", org.hamcrest.Matchers.containsString("shiftwork.http.max-body-size"));
+    }
+
+    @Inject
     io.shiftwork.local.demo.MigrationDemo migrationDemo;
     @Inject
     org.apache.camel.CamelContext camel;
