@@ -52,7 +52,7 @@ class ApiRolesTest {
     static String requiredRole(String method, String path) {
         return switch (method + " " + path) {
             case "POST /pipelines/{name}/runs" -> throw new IllegalArgumentException("per pipeline");
-            case "POST /queries", "GET /queries/{id}" -> Roles.READER;
+            case "POST /queries", "GET /queries/{id}", "DELETE /queries/{id}" -> Roles.READER;
             default -> method.equals("GET") ? Roles.VIEWER : Roles.OPERATOR;
         };
     }
