@@ -42,6 +42,20 @@ final class ClusterSnapshots {
         }
     }
 
+    /** Whether the cluster has this database (one a statement used or created, or restored). */
+    boolean has(String cluster, String database) {
+        Set<String> dbs = clusterDatabases.get(cluster);
+        return dbs != null && dbs.contains(database);
+    }
+
+    /** The database was dropped. */
+    void forget(String cluster, String database) {
+        Set<String> dbs = clusterDatabases.get(cluster);
+        if (dbs != null) {
+            dbs.remove(database);
+        }
+    }
+
     synchronized List<String> snapshot(String cluster, String snapshot) {
         Set<String> dbs = new TreeSet<>(clusterDatabases.getOrDefault(cluster, Set.of()));
         delete(snapshot);

@@ -27,6 +27,8 @@ final class ClusterStatuses implements AutoCloseable {
 
     private final RedshiftClient moto;
     private final Map<String, String> cached = new ConcurrentHashMap<>();
+    /** Each cluster's DBName (the database it was created with), as moto last answered. */
+    private final Map<String, String> dbNames = new ConcurrentHashMap<>();
     private final AtomicLong changes = new AtomicLong();
     private volatile boolean reported;
     private volatile Boolean forced;
@@ -49,8 +51,11 @@ final class ClusterStatuses implements AutoCloseable {
         long before = changes.get();
         String status;
         try {
-            status = moto.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0).clusterStatus();
+            var found = moto.describeClusters(b -> b.clusterIdentifier(cluster)).clusters().get(0);
+            status = found.clusterStatus();
+            dbNames.put(cluster, found.dbName() == null ? "dev" : found.dbName());
         } catch (ClusterNotFoundException e) {
+            dbNames.remove(cluster);
             return Optional.empty();
         }
         // a change reported while we asked may be newer than the answer: do not cache it then
@@ -58,6 +63,15 @@ final class ClusterStatuses implements AutoCloseable {
             cached.put(cluster, status);
         }
         return Optional.of(status);
+    }
+
+    /** The database the cluster was created with (DBName, default {@code dev}); empty when moto does not know it. */
+    Optional<String> dbName(String cluster) {
+        String name = dbNames.get(cluster);
+        if (name != null && caching() && cached.containsKey(cluster)) {
+            return Optional.of(name);
+        }
+        return status(cluster).map(s -> dbNames.get(cluster));
     }
 
     /** A provisioned snapshot's status in moto (creating, available, ...), empty when moto does not know it. */
@@ -75,6 +89,7 @@ final class ClusterStatuses implements AutoCloseable {
         reported = true;
         changes.incrementAndGet();
         cached.remove(cluster);
+        dbNames.remove(cluster);
     }
 
     /** null: automatic (on once moto has reported a change); true/false: forced. */
@@ -91,6 +106,7 @@ final class ClusterStatuses implements AutoCloseable {
     void reset() {
         changes.incrementAndGet();
         cached.clear();
+        dbNames.clear();
         forced = null;
     }
 

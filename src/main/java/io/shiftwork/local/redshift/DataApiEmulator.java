@@ -344,9 +344,6 @@ public final class DataApiEmulator implements AutoCloseable {
                     + maxActiveStatements);
         }
         String key = databaseKey(cluster, workgroup, database);
-        if (cluster != null) {
-            clusterSnapshots.used(cluster, database);
-        }
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
         List<StatementRecord> subs = null;
@@ -543,38 +540,62 @@ public final class DataApiEmulator implements AutoCloseable {
 
     private void runSingle(StatementRecord st) throws Exception {
         applyFaults(st, st.sql);
+        requireDatabase(st);
         String db = pg.ensure(LocalPostgres.databaseName(st.databaseKey));
-        Connection c = pg.borrow(db);
+        Connection admin = pg.borrow(db);
+        String role = null;
+        Connection session = admin;
         try {
-            String role = users.roleFor(st, c).orElse(null);
+            role = users.roleFor(st, admin).orElse(null);
+            if (role != null) {
+                session = pg.borrow(db, role);
+            }
             Map<String, String> values = new HashMap<>();
             st.parameters.forEach(p -> values.put(p.get("name"), p.get("value")));
-            executeOne(st, c, st.sql, values, role);
+            executeOne(st, admin, session, st.sql, values, role, false);
         } finally {
-            pg.release(db, c);
+            if (session != admin) {
+                pg.release(db, role, session);
+            }
+            pg.release(db, admin);
         }
     }
 
     private void runBatch(StatementRecord st) throws Exception {
+        try {
+            requireDatabase(st);
+        } catch (SQLException e) {
+            st.subStatements.get(0).error = errorText(e);
+            st.subStatements.get(0).move("FAILED");
+            st.subStatements.subList(1, st.subStatements.size()).forEach(sub -> sub.move("ABORTED"));
+            throw e;
+        }
         String db = pg.ensure(LocalPostgres.databaseName(st.databaseKey));
-        Connection c = pg.borrow(db);
+        Connection admin = pg.borrow(db);
+        String role = null;
+        Connection session = admin;
         int i = 0;
         try {
-            String role = users.roleFor(st, c).orElse(null);
-            c.setAutoCommit(false);
+            role = users.roleFor(st, admin).orElse(null);
+            if (role != null) {
+                session = pg.borrow(db, role);
+            }
+            session.setAutoCommit(false);
             for (; i < st.subStatements.size(); i++) {
                 StatementRecord sub = st.subStatements.get(i);
                 sub.move("STARTED");
                 long t0 = System.nanoTime();
                 applyFaults(st, sub.sql);
-                executeOne(sub, c, sub.sql, Map.of(), role);
+                executeOne(sub, admin, session, sub.sql, Map.of(), role, true);
                 sub.durationNanos = System.nanoTime() - t0;
                 sub.move("FINISHED");
             }
-            c.commit();
+            session.commit();
             st.resultRows = st.subStatements.stream().mapToLong(s -> Math.max(0, s.resultRows)).sum();
         } catch (Exception e) {
-            c.rollback();
+            if (!session.getAutoCommit()) {
+                session.rollback();
+            }
             if (i < st.subStatements.size()) {
                 StatementRecord failed = st.subStatements.get(i);
                 failed.error = errorText(e);
@@ -585,34 +606,158 @@ public final class DataApiEmulator implements AutoCloseable {
             }
             throw e;
         } finally {
-            try {
-                if (!c.getAutoCommit()) {
-                    c.rollback(); // ends the batch's transaction (committed or not) so the RESET below is not undone
-                    c.setAutoCommit(true);
-                }
-            } catch (SQLException ignored) {
-                // release() closes a broken connection
+            if (session != admin) {
+                pg.release(db, role, session);
             }
-            DatabaseUsers.restore(c);
-            pg.release(db, c);
+            pg.release(db, admin);
         }
     }
 
-    /** @param role the database user the statement runs as (its SecretArn's or DbUser), null: the superuser */
-    private void executeOne(StatementRecord st, Connection c, String sql, Map<String, String> values, String role)
-            throws Exception {
-        Optional<Object> s3Command = S3Commands.parse(sql);
-        if (s3Command.isPresent()) {
-            if (role != null) {
-                DatabaseUsers.become(c, role);
-            }
-            try {
-                st.resultRows = S3Commands.run(s3Command.get(), c, s3);
-            } finally {
-                if (role != null) {
-                    DatabaseUsers.restore(c);
+    /**
+     * A statement names a database of its cluster or namespace: its DBName at creation (default {@code dev}), one
+     * made by CREATE DATABASE (FROM DATASHARE too) or a restored one. Any other fails the statement as Redshift's
+     * connection does; the local Redshift never creates a database a statement names.
+     */
+    private void requireDatabase(StatementRecord st) throws SQLException {
+        String namespace = session(st).namespaceId();
+        boolean shared = datashares.isInbound(namespace, st.database);
+        boolean exists;
+        if (st.clusterIdentifier != null) {
+            exists = clusterSnapshots.has(st.clusterIdentifier, st.database)
+                    || st.database.equals(clusters.dbName(st.clusterIdentifier).orElse(null));
+        } else {
+            exists = serverless.namespaceOfWorkgroup(st.workgroupName)
+                    .map(ns -> serverless.hasDatabase(ns, st.database)).orElse(false);
+        }
+        if (!exists && !shared) {
+            throw new SQLException("FATAL: database \"" + st.database + "\" does not exist", "3D000");
+        }
+        if (exists && st.clusterIdentifier != null) {
+            clusterSnapshots.used(st.clusterIdentifier, st.database);
+        }
+    }
+
+    private static final Pattern CREATE_DATABASE = Pattern.compile("(?is)^create\\s+database\\b.*");
+    private static final Pattern DROP_DATABASE = Pattern.compile("(?is)^drop\\s+database\\b.*");
+    /** Redshift's DROP DATABASE: "You can't drop the dev, padb_harvest, template0, template1, or sys:internal databases". */
+    private static final java.util.Set<String> UNDROPPABLE = java.util.Set.of("dev", "padb_harvest", "template0", "template1");
+
+    /**
+     * CREATE DATABASE name [[WITH] OWNER [=] user | CONNECTION LIMIT n|UNLIMITED | COLLATE CASE_SENSITIVE|CASE_INSENSITIVE
+     * | ISOLATION LEVEL SERIALIZABLE|SNAPSHOT] and DROP DATABASE [IF EXISTS] name of a local database: a database of
+     * the statement's cluster or namespace (a PostgreSQL database under its key). Empty when the statement is neither.
+     */
+    private Optional<Long> localDatabase(StatementRecord st, Connection admin, String sql, String role, boolean inBatch)
+            throws SQLException {
+        String text = RedshiftDialect.withoutLeadingComments(sql).trim();
+        boolean create = CREATE_DATABASE.matcher(text).matches();
+        if (!create && !DROP_DATABASE.matcher(text).matches()) {
+            return Optional.empty();
+        }
+        Datashares.Lexer t = new Datashares.Lexer(text);
+        t.expect(create ? "create" : "drop");
+        t.expect("database");
+        boolean ifExists = false;
+        if (!create && t.accept("if")) {
+            t.expect("exists");
+            ifExists = true;
+        }
+        String name = t.identifier();
+        if (create) {
+            t.accept("with");
+            while (!t.atEnd()) {
+                if (t.accept("owner")) {
+                    t.acceptSymbol("=");
+                    t.identifier();
+                } else if (t.accept("connection")) {
+                    t.expect("limit");
+                    if (!t.accept("unlimited")) {
+                        t.number();
+                    }
+                } else if (t.accept("collate")) {
+                    if (!t.accept("case_sensitive")) {
+                        t.expect("case_insensitive");
+                    }
+                } else if (t.accept("isolation")) {
+                    t.expect("level");
+                    if (!t.accept("serializable")) {
+                        t.expect("snapshot");
+                    }
+                } else {
+                    throw t.syntax();
                 }
             }
+        } else {
+            t.end();
+        }
+        if (inBatch) {
+            throw Datashares.error((create ? "CREATE" : "DROP") + " DATABASE cannot run inside a transaction block");
+        }
+        if (role != null) {
+            try (PreparedStatement q = admin.prepareStatement("SELECT rolcreatedb FROM pg_roles WHERE rolname = ?")) {
+                q.setString(1, role);
+                try (ResultSet r = q.executeQuery()) {
+                    if (!r.next() || !r.getBoolean(1)) {
+                        throw Datashares.error("permission denied to " + (create ? "create" : "drop") + " database");
+                    }
+                }
+            }
+        }
+        String namespace = session(st).namespaceId();
+        String key = databaseKey(st.clusterIdentifier, st.workgroupName, name);
+        synchronized (this) {
+            boolean exists = datashares.isInbound(namespace, name) || (st.clusterIdentifier != null
+                    ? clusterSnapshots.has(st.clusterIdentifier, name)
+                            || name.equals(clusters.dbName(st.clusterIdentifier).orElse(null))
+                    : serverless.namespaceOfWorkgroup(st.workgroupName).map(ns -> serverless.hasDatabase(ns, name))
+                            .orElse(false));
+            if (create) {
+                if (exists) {
+                    throw Datashares.error("database \"" + name + "\" already exists");
+                }
+                pg.ensure(LocalPostgres.databaseName(key));
+                if (st.clusterIdentifier != null) {
+                    clusterSnapshots.used(st.clusterIdentifier, name);
+                } else {
+                    serverless.namespaceOfWorkgroup(st.workgroupName).ifPresent(ns -> serverless.addDatabase(ns, name));
+                }
+                datashares.localDatabase(namespace, name);
+            } else {
+                if (!exists) {
+                    if (ifExists) {
+                        return Optional.of(0L);
+                    }
+                    throw Datashares.error("database \"" + name + "\" does not exist");
+                }
+                if (name.equals(st.database)) {
+                    throw Datashares.error("cannot drop the currently open database");
+                }
+                if (UNDROPPABLE.contains(name)) {
+                    throw Datashares.error("cannot drop database \"" + name + "\"");
+                }
+                // a database created from a datashare was dropped by Datashares already (superusers only)
+                pg.drop(LocalPostgres.databaseName(key));
+                if (st.clusterIdentifier != null) {
+                    clusterSnapshots.forget(st.clusterIdentifier, name);
+                } else {
+                    serverless.namespaceOfWorkgroup(st.workgroupName).ifPresent(ns -> serverless.removeDatabase(ns, name));
+                }
+                datashares.forgetLocalDatabase(namespace, name);
+            }
+        }
+        return Optional.of(0L);
+    }
+
+    /**
+     * @param admin   a superuser's session on the statement's database (data sharing's bookkeeping)
+     * @param session where the statement runs: {@code admin}, or a session logged in as {@code role}
+     * @param role    the database user the statement runs as (its SecretArn's or DbUser), null: the superuser
+     */
+    private void executeOne(StatementRecord st, Connection admin, Connection session, String sql, Map<String, String> values,
+            String role, boolean inBatch) throws Exception {
+        Optional<Object> s3Command = S3Commands.parse(sql);
+        if (s3Command.isPresent()) {
+            st.resultRows = S3Commands.run(s3Command.get(), session, s3);
             st.hasResultSet = false;
             return;
         }
@@ -620,20 +765,20 @@ public final class DataApiEmulator implements AutoCloseable {
             throw new SQLException("ERROR: permission denied: user \"" + role + "\" may not manage datashares or "
                     + "shared databases (a superuser's, or a granted privilege)");
         }
-        Datashares.Session session = session(st);
-        Optional<Long> shared = datashares.execute(session, c, sql);
+        Datashares.Session dsSession = session(st);
+        Optional<Long> shared = datashares.execute(dsSession, admin, sql);
+        if (shared.isEmpty()) {
+            shared = localDatabase(st, admin, sql, role, inBatch);
+        }
         if (shared.isPresent()) {
             st.resultRows = shared.get();
             st.hasResultSet = false;
             return;
         }
-        sql = datashares.rewrite(session, c, sql);
+        sql = datashares.rewrite(dsSession, admin, session, sql);
         NamedParameters.Positional positional = NamedParameters.toPositional(
                 RedshiftDialect.toPostgres(ProcedureCopies.rewrite(sql)));
-        if (role != null) {
-            DatabaseUsers.become(c, role);
-        }
-        try (PreparedStatement ps = c.prepareStatement(positional.sql())) {
+        try (PreparedStatement ps = session.prepareStatement(positional.sql())) {
             st.running = ps;
             for (int i = 0; i < positional.names().size(); i++) {
                 // Types.OTHER: sent untyped, so PostgreSQL casts the text by context as Redshift does
@@ -657,9 +802,6 @@ public final class DataApiEmulator implements AutoCloseable {
             }
         } finally {
             st.running = null;
-            if (role != null) {
-                DatabaseUsers.restore(c);
-            }
         }
     }
 

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -19,7 +18,8 @@ import io.shiftwork.local.LocalSecrets;
  * database fails the statement, as in Redshift. With {@code DbUser} (temporary credentials, provisioned clusters)
  * that user when it is a role of the local PostgreSQL. A superuser, no user, or a DbUser that is no role here runs
  * as the emulator's own superuser, as the local Redshift always did (its tests' {@code awsuser} is Redshift's usual
- * admin user). The password in a secret is not checked: the embedded PostgreSQL trusts local connections.
+ * admin user). Such a statement runs on a session logged in as that user ({@link LocalPostgres#borrow(String, String)}),
+ * never on the superuser's. The password in a secret is not checked: the embedded PostgreSQL trusts local connections.
  */
 final class DatabaseUsers {
 
@@ -35,7 +35,7 @@ final class DatabaseUsers {
         this.secrets = secrets;
     }
 
-    /** The role to switch to on {@code c} for this statement, or empty to stay the superuser. */
+    /** The role this statement runs as (looked up on {@code c}), or empty for the superuser. */
     Optional<String> roleFor(StatementRecord st, Connection c) throws SQLException {
         String user;
         if (st.secretArn != null) {
@@ -83,25 +83,6 @@ final class DatabaseUsers {
         }
         byArn.put(arn, new Cached(username, Instant.now().plus(CACHE)));
         return username;
-    }
-
-    /** Runs as the role from here on (a superuser connection may become any role). */
-    static void become(Connection c, String role) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SET SESSION AUTHORIZATION \"" + role.replace("\"", "\"\"") + "\"");
-        }
-    }
-
-    /**
-     * Back to the superuser. In a transaction that already failed this cannot run; its rollback undoes the SET made
-     * in it (SET is transactional), and the batch runner resets again after it.
-     */
-    static void restore(Connection c) {
-        try (Statement s = c.createStatement()) {
-            s.execute("RESET SESSION AUTHORIZATION");
-        } catch (SQLException inAbortedTransaction) {
-            // see above
-        }
     }
 
     void reset() {

@@ -108,6 +108,23 @@ final class Datashares {
         return namespace.toLowerCase(Locale.ROOT) + "/" + name;
     }
 
+    /** Whether {@code database} of the namespace was created FROM DATASHARE. */
+    boolean isInbound(String namespaceId, String database) {
+        return inbound.containsKey(key(namespaceId, database));
+    }
+
+    /** A local database of the namespace (its own, not a datashare's). */
+    void localDatabase(String namespaceId, String database) {
+        localDatabases.computeIfAbsent(namespaceId, n -> ConcurrentHashMap.newKeySet()).add(database);
+    }
+
+    void forgetLocalDatabase(String namespaceId, String database) {
+        Set<String> dbs = localDatabases.get(namespaceId);
+        if (dbs != null) {
+            dbs.remove(database);
+        }
+    }
+
     // ---- the statements
 
     /** Whether the statement is one this class runs (as the superuser): data sharing, a shared database's grant. */
@@ -118,7 +135,9 @@ final class Datashares {
 
     /** Runs the statement if it is a data-sharing statement; empty when it is not one. */
     Optional<Long> execute(Session s, Connection c, String sql) throws SQLException {
-        localDatabases.computeIfAbsent(s.namespaceId(), n -> ConcurrentHashMap.newKeySet()).add(s.database());
+        if (!isInbound(s.namespaceId(), s.database())) {
+            localDatabase(s.namespaceId(), s.database());
+        }
         String text = RedshiftDialect.withoutLeadingComments(sql).trim();
         Matcher grant = GRANT_DATABASE.matcher(text);
         if (grant.matches()) {
@@ -382,9 +401,10 @@ final class Datashares {
     /**
      * The statement with its consumer three-part names ({@code db.schema.table} on a database created from a
      * datashare) pointing at foreign tables over the producer's database, after checking the share still holds
-     * the table and this namespace still has the grant; and with the SVV views filled for this session.
+     * the table and this namespace still has the grant (made on {@code c}, a superuser's session); and with the SVV
+     * views filled in {@code session}, where the statement runs.
      */
-    String rewrite(Session s, Connection c, String sql) throws SQLException {
+    String rewrite(Session s, Connection c, Connection session, String sql) throws SQLException {
         String out = sql;
         if (!inbound.isEmpty()) {
             Matcher m = THREE_PART.matcher(sql);
@@ -407,7 +427,7 @@ final class Datashares {
             }
         }
         if (SVV.matcher(out).find()) {
-            fillViews(s, c);
+            fillViews(s, session); // temporary tables: the statement's own session
         }
         return out;
     }
@@ -694,6 +714,13 @@ final class Datashares {
                 out.add(identifier());
             } while (acceptSymbol(","));
             return out;
+        }
+
+        String number() throws SQLException {
+            if (atEnd() || tokens.get(at).kind() != 'n') {
+                throw syntax();
+            }
+            return tokens.get(at++).value();
         }
 
         String string() throws SQLException {

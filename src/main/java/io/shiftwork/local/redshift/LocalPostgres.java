@@ -104,22 +104,51 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** A setting every connection opened from now on starts with (custom settings cannot be set server-wide). */
     public void setting(String name, String value) {
+        if (!name.matches("[a-z_][a-z0-9_]*\\.[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("not a custom setting name: " + name);
+        }
         sessionSettings.put(name, value);
+        // also every role's default, so DISCARD ALL (RESET ALL) between statements keeps it
+        try (Connection admin = admin(); Statement s = admin.createStatement()) {
+            s.execute("ALTER ROLE ALL SET " + name + " = '" + value.replace("'", "''") + "'");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not set " + name + ": " + e.getMessage(), e);
+        }
     }
 
     public boolean exists(String name) {
         return databases.contains(name);
     }
 
+    /** A connection of the superuser. */
     public Connection borrow(String database) throws SQLException {
-        Connection c = pools.computeIfAbsent(database, d -> new LinkedBlockingQueue<>()).poll();
+        return borrow(database, null);
+    }
+
+    /**
+     * A connection logged in as {@code user} (null: the superuser). A statement run as a database user runs on a
+     * session of that user, as on Redshift: it cannot become another user (SET SESSION AUTHORIZATION or SET ROLE on
+     * a superuser's session could be undone by the statement itself). The embedded server trusts local
+     * connections, so no password is needed; a role without LOGIN is refused as it would be on Redshift.
+     */
+    public Connection borrow(String database, String user) throws SQLException {
+        Connection c = pools.computeIfAbsent(poolKey(database, user), d -> new LinkedBlockingQueue<>()).poll();
         if (c != null && !c.isClosed()) {
             return c;
         }
-        return open(database);
+        return open(database, user);
     }
 
     public void release(String database, Connection c) {
+        release(database, null, c);
+    }
+
+    /**
+     * Back to the pool as a fresh session: the transaction rolled back and {@code DISCARD ALL} (settings, role, temp
+     * tables, prepared statements, advisory locks), so nothing a statement changed in its session reaches the next
+     * statement, as each Data API statement has a session of its own.
+     */
+    public void release(String database, String user, Connection c) {
         try {
             if (c.isClosed()) {
                 return;
@@ -128,13 +157,20 @@ public final class LocalPostgres implements AutoCloseable {
                 c.rollback();
                 c.setAutoCommit(true);
             }
-            BlockingQueue<Connection> pool = pools.get(database);
+            try (Statement s = c.createStatement()) {
+                s.execute("DISCARD ALL");
+            }
+            BlockingQueue<Connection> pool = pools.get(poolKey(database, user));
             if (pool == null || !pool.offer(c)) {
                 c.close();
             }
         } catch (SQLException e) {
             closeQuietly(c);
         }
+    }
+
+    private static String poolKey(String database, String user) {
+        return user == null ? database : database + "\u0000" + user;
     }
 
     /**
@@ -206,9 +242,13 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     private void disconnect(String name) {
-        BlockingQueue<Connection> pool = pools.remove(name);
-        if (pool != null) {
-            pool.forEach(LocalPostgres::closeQuietly);
+        for (String key : new ArrayList<>(pools.keySet())) {
+            if (key.equals(name) || key.startsWith(name + "\u0000")) {
+                BlockingQueue<Connection> pool = pools.remove(key);
+                if (pool != null) {
+                    pool.forEach(LocalPostgres::closeQuietly);
+                }
+            }
         }
         try (Connection admin = admin(); PreparedStatement s = admin.prepareStatement(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
@@ -224,7 +264,11 @@ public final class LocalPostgres implements AutoCloseable {
     }
 
     private Connection open(String database) throws SQLException {
-        Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", database));
+        return open(database, null);
+    }
+
+    private Connection open(String database, String user) throws SQLException {
+        Connection c = DriverManager.getConnection(pg.getJdbcUrl(user == null ? "postgres" : user, database));
         if (!sessionSettings.isEmpty()) {
             try (PreparedStatement set = c.prepareStatement("SELECT set_config(?, ?, false)")) {
                 for (Map.Entry<String, String> e : sessionSettings.entrySet()) {

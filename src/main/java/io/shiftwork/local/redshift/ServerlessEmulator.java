@@ -30,6 +30,8 @@ public final class ServerlessEmulator {
     private final Map<String, ObjectNode> workgroups = new ConcurrentHashMap<>();
     private final Map<String, ObjectNode> snapshots = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
+    /** Each namespace's databases: its dbName, those made by CREATE DATABASE, those restored into it. */
+    private final Map<String, java.util.Set<String>> databases = new ConcurrentHashMap<>();
     private final ClusterSnapshots clusterSnapshots;
     private final ClusterStatuses clusters;
     private volatile long restoreMillis = 300;
@@ -90,6 +92,7 @@ public final class ServerlessEmulator {
         interfaces.set(0);
         vpc = null;
         namespaces.clear();
+        databases.clear();
         workgroups.clear();
         snapshots.clear();
         tags.clear();
@@ -104,6 +107,22 @@ public final class ServerlessEmulator {
     Optional<String> namespaceOfWorkgroup(String workgroup) {
         ObjectNode wg = workgroups.get(workgroup);
         return wg == null ? Optional.empty() : Optional.of(wg.get("namespaceName").asText());
+    }
+
+    boolean hasDatabase(String namespaceName, String database) {
+        java.util.Set<String> dbs = databases.get(namespaceName);
+        return dbs != null && dbs.contains(database);
+    }
+
+    void addDatabase(String namespaceName, String database) {
+        databases.computeIfAbsent(namespaceName, n -> ConcurrentHashMap.newKeySet()).add(database);
+    }
+
+    void removeDatabase(String namespaceName, String database) {
+        java.util.Set<String> dbs = databases.get(namespaceName);
+        if (dbs != null) {
+            dbs.remove(database);
+        }
     }
 
     Optional<String> namespaceStatus(String namespaceName) {
@@ -178,6 +197,8 @@ public final class ServerlessEmulator {
             throw new AwsError(400, "ConflictException", "Namespace " + name + " already exists");
         }
         applyTags(ns.get("namespaceArn").asText(), req.get("tags"));
+        databases.remove(name);
+        addDatabase(name, ns.get("dbName").asText());
         pg.ensure(LocalPostgres.databaseName(namespaceKey(name, ns.get("dbName").asText())));
         return wrap("namespace", ns);
     }
@@ -204,7 +225,10 @@ public final class ServerlessEmulator {
         requireAvailable(ns);
         namespaces.remove(name);
         tags.remove(ns.get("namespaceArn").asText());
-        pg.drop(LocalPostgres.databaseName(namespaceKey(name, ns.get("dbName").asText())));
+        java.util.Set<String> dbs = new java.util.TreeSet<>(databases.getOrDefault(name, java.util.Set.of()));
+        dbs.add(ns.get("dbName").asText());
+        databases.remove(name);
+        dbs.forEach(db -> pg.drop(LocalPostgres.databaseName(namespaceKey(name, db))));
         ObjectNode gone = ns.deepCopy();
         gone.put("status", "DELETING");
         return wrap("namespace", gone);
@@ -419,7 +443,8 @@ public final class ServerlessEmulator {
         try {
             if (provisioned.isPresent()) {
                 // a provisioned cluster's snapshot: every one of its databases moves into the namespace
-                clusterSnapshots.restoreInto(provisioned.get(), db -> namespaceKey(namespaceName, db));
+                clusterSnapshots.restoreInto(provisioned.get(), db -> namespaceKey(namespaceName, db))
+                        .forEach(db -> addDatabase(namespaceName, db));
             } else {
                 pg.copy(snapshotDatabase(s.get("snapshotName").asText()),
                         LocalPostgres.databaseName(namespaceKey(namespaceName, ns.get("dbName").asText())));

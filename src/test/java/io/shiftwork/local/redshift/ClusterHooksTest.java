@@ -63,6 +63,7 @@ class ClusterHooksTest {
         String source = t.availableCluster();
         run(source, "dev", "create table trips (id int)");
         run(source, "dev", "insert into trips values (1), (2)");
+        run(source, "dev", "create database analytics"); // a database a statement names must exist, as on Redshift
         run(source, "analytics", "create table kpis (id int)");
         run(source, "analytics", "insert into kpis values (1)");
         String snap = id("snap");

@@ -553,6 +553,98 @@ class LocalRedshiftTest {
         assertEquals("FINISHED " + java.time.Year.now().getValue() + " 42 n", out);
     }
 
+    private DescribeStatementResponse runAs(String cluster, String user, String sql) {
+        return awaitDone(data.executeStatement(b -> b.clusterIdentifier(cluster).database("dev").dbUser(user).sql(sql)).id());
+    }
+
+    private String firstValue(DescribeStatementResponse d) {
+        assertEquals(StatusString.FINISHED, d.status(), d.queryString() + ": " + d.error());
+        return data.getStatementResult(b -> b.id(d.id())).records().get(0).get(0).stringValue();
+    }
+
+    /**
+     * A database user's statement runs on a session logged in as that user: it cannot make itself the superuser
+     * (SET SESSION AUTHORIZATION on a superuser's session could be undone), and no setting it makes reaches a later
+     * statement, its own user's or another's.
+     */
+    @Test
+    void aDatabaseUserCannotBecomeTheSuperuserNorLeaveSettingsBehind() {
+        String c = cluster();
+        assertEquals(StatusString.FINISHED, runAs(c, "awsuser", "create user rs_reader password 'Reader-only-0'").status());
+
+        DescribeStatementResponse sameStatement = runAs(c, "rs_reader",
+                "select set_config('session_authorization', 'postgres', false) || '/' || current_user");
+        if (sameStatement.status() == StatusString.FINISHED) {
+            assertFalse(firstValue(sameStatement).endsWith("/postgres"), "the same statement stayed rs_reader");
+        } else {
+            assertTrue(sameStatement.error().contains("permission denied"), sameStatement.error());
+        }
+        assertEquals("rs_reader", firstValue(runAs(c, "rs_reader", "select current_user")), "the next statement too");
+        assertEquals("rs_reader", firstValue(runAs(c, "rs_reader", "select session_user")));
+        assertEquals(StatusString.FAILED, runAs(c, "rs_reader", "set role postgres").status());
+        DescribeStatementResponse file = runAs(c, "rs_reader", "select pg_read_file('postgresql.conf')");
+        assertEquals(StatusString.FAILED, file.status(), "a superuser's function");
+        assertTrue(file.error().contains("permission denied"), file.error());
+
+        // a setting made by one statement is gone for the next, whoever runs it (each statement has its own session)
+        assertEquals(StatusString.FINISHED, runAs(c, "rs_reader", "select set_config('statement_timeout', '1', false)").status());
+        assertEquals(StatusString.FINISHED, runAs(c, "rs_reader", "select pg_sleep(0.05)").status());
+        assertEquals(StatusString.FINISHED, runAs(c, "awsuser", "select pg_sleep(0.05)").status());
+        assertEquals(StatusString.FINISHED, runAs(c, "awsuser", "select set_config('statement_timeout', '1', false)").status());
+        assertEquals(StatusString.FINISHED, runAs(c, "awsuser", "select pg_sleep(0.05)").status());
+        assertEquals(StatusString.FINISHED, runAs(c, "rs_reader", "select pg_sleep(0.05)").status());
+        assertEquals("0", firstValue(runAs(c, "rs_reader", "select current_setting('statement_timeout')")));
+    }
+
+    /**
+     * A statement may use only a database its cluster or namespace has: its DBName at creation (default dev), one
+     * made by CREATE DATABASE, a restored one. Any other is accepted and fails, as Redshift's connection does, and no
+     * database is created for it.
+     */
+    @Test
+    void aStatementOnADatabaseThatDoesNotExistFailsAndCreateDatabaseMakesOne() {
+        String c = cluster();
+        DescribeStatementResponse missing = awaitDone(data.executeStatement(b -> b.clusterIdentifier(c).database("nosuchdb")
+                .dbUser("awsuser").sql("select 1")).id());
+        assertEquals(StatusString.FAILED, missing.status());
+        assertTrue(missing.error().contains("database \"nosuchdb\" does not exist"), missing.error());
+        DescribeStatementResponse batch = awaitDone(data.batchExecuteStatement(b -> b.clusterIdentifier(c).database("nosuchdb")
+                .dbUser("awsuser").sqls("select 1", "select 2")).id());
+        assertEquals(StatusString.FAILED, batch.status());
+        assertEquals("FAILED", batch.subStatements().get(0).statusAsString());
+        assertEquals("ABORTED", batch.subStatements().get(1).statusAsString());
+
+        assertEquals(StatusString.FINISHED, runAs(c, "awsuser", "create database nosuchdb").status());
+        DescribeStatementResponse again = runAs(c, "awsuser", "create database nosuchdb");
+        assertTrue(again.error().contains("database \"nosuchdb\" already exists"), again.error());
+        assertEquals(StatusString.FINISHED, awaitDone(data.executeStatement(b -> b.clusterIdentifier(c).database("nosuchdb")
+                .dbUser("awsuser").sql("create table t (x int)")).id()).status());
+        DescribeStatementResponse inBatch = awaitDone(data.batchExecuteStatement(b -> b.clusterIdentifier(c).database("dev")
+                .dbUser("awsuser").sqls("select 1", "create database other")).id());
+        assertTrue(inBatch.error().contains("cannot run inside a transaction block"), inBatch.error());
+        runAs(c, "awsuser", "create user rs_plain password 'Plain-user-0'");
+        DescribeStatementResponse denied = runAs(c, "rs_plain", "create database mine");
+        assertTrue(denied.error().contains("permission denied to create database"), denied.error());
+        assertEquals(StatusString.FAILED, runAs(c, "awsuser", "create database bad garbage").status());
+
+        assertEquals(StatusString.FINISHED, runAs(c, "awsuser", "drop database nosuchdb").status());
+        assertEquals(StatusString.FAILED, awaitDone(data.executeStatement(b -> b.clusterIdentifier(c).database("nosuchdb")
+                .dbUser("awsuser").sql("select 1")).id()).status(), "dropped");
+        assertEquals(StatusString.FINISHED, runAs(c, "awsuser", "drop database if exists nosuchdb").status());
+
+        // a namespace has its dbName, not dev
+        String ns = "ns-" + UUID.randomUUID().toString().substring(0, 8);
+        String wg = "wg-" + ns.substring(3);
+        serverless.createNamespace(b -> b.namespaceName(ns).dbName("warehouse"));
+        serverless.createWorkgroup(b -> b.workgroupName(wg).namespaceName(ns).baseCapacity(8));
+        DescribeStatementResponse dev = awaitDone(data.executeStatement(b -> b.workgroupName(wg).database("dev").sql("select 1")).id());
+        assertTrue(dev.error().contains("database \"dev\" does not exist"), dev.error());
+        assertEquals(StatusString.FINISHED, awaitDone(data.executeStatement(b -> b.workgroupName(wg).database("warehouse")
+                .sql("create database dev")).id()).status());
+        assertEquals(StatusString.FINISHED,
+                awaitDone(data.executeStatement(b -> b.workgroupName(wg).database("dev").sql("select 1")).id()).status());
+    }
+
     private void admin(String command, String body) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 local.redshiftEndpoint().resolve("/_emulator/" + command))
