@@ -293,8 +293,8 @@ public class ConsumerPool {
         String runId = runner.record(PIPELINE, params, StartedBy.service(Trigger.SCHEDULE)).runId();
         metrics.counter("shiftwork.pool.changes", "change", change, "consumer", workgroup == null ? "none" : workgroup)
                 .increment();
-        LOG.infof("consumer pool: %s %s %s (%s), run %s", change, workgroup != null ? workgroup : "fail-open".equals(change) ? "kept" : "stray targets",
-                params.get("targets"), reason, runId);
+        String whose = workgroup != null ? workgroup : "fail-open".equals(change) ? "kept" : "stray targets";
+        LOG.infof("consumer pool: %s %s %s (%s), run %s", change, whose, params.get("targets"), reason, runId);
         Map<String, Object> out = new LinkedHashMap<>(params);
         out.put("runId", runId);
         return out;
