@@ -41,12 +41,12 @@ public final class DatasharePlanner {
     public record Desired(String share, boolean publiclyAccessible, List<String> schemas, Target producer,
             List<Target> consumers, String consumerDatabase, String readUser) {
         public Desired {
-            identifier("share", share);
-            identifier("consumer-database", consumerDatabase);
+            identifier("shiftwork.datashare.share", share);
+            identifier("shiftwork.datashare.consumer-database", consumerDatabase);
             if (readUser != null) {
                 identifier("shiftwork.queries.db-user", readUser);
             }
-            schemas.forEach(s -> identifier("schema", s));
+            schemas.forEach(s -> identifier("shiftwork.datashare.schemas entry", s));
             limit("schemas", schemas.size());
             limit("consumers", consumers.size());
             if (consumers.stream().anyMatch(c -> c.namespaceId().equals(producer.namespaceId()))) {

@@ -7,7 +7,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * {@code next(status, event, thresholds) -> status + action}. {@code unhealthy} consecutive failed checks take a
  * healthy consumer out of the pool, {@code healthy} consecutive passed checks bring an unhealthy one back. A consumer
  * not checked yet ({@code UNKNOWN}, after a start or a change of leader) joins on its first passed check and is
- * kept out on its first failed one: the pool holds only consumers that answered SQL.
+ * kept out on its first failed one: the pool holds only consumers that answered SQL. A check that said nothing of the
+ * consumer ({@code INCONCLUSIVE}: the Data API or the AWS side throttled, failed with a 5xx or timed out, as opposed to
+ * the consumer answering the check with an error or not within the query timeout) moves nothing. And the pool fails
+ * open as an NLB does ({@link #failOpen}): a plan that would leave the target group empty is not applied.
  */
 public final class ConsumerHealth {
 
@@ -33,7 +36,9 @@ public final class ConsumerHealth {
     }
 
     public enum Event {
-        PASSED, FAILED
+        PASSED, FAILED,
+        /** The check said nothing of the consumer (Data API throttled, 5xx, unreachable): no transition. */
+        INCONCLUSIVE
     }
 
     /** What the pool does about the transition. */
@@ -61,6 +66,9 @@ public final class ConsumerHealth {
     }
 
     public static Transition next(Status status, Event event, Thresholds t) {
+        if (event == Event.INCONCLUSIVE) {
+            return new Transition(status, Action.NONE);
+        }
         boolean passed = event == Event.PASSED;
         return switch (status.state()) {
             case UNKNOWN -> passed ? to(State.HEALTHY, 0, Action.REGISTER) : to(State.UNHEALTHY, 0, Action.DEREGISTER);
@@ -83,5 +91,18 @@ public final class ConsumerHealth {
 
     private static Transition to(State state, int streak, Action action) {
         return new Transition(new Status(state, streak), action);
+    }
+
+    /**
+     * Whether the pool fails open instead of applying its plan: consumers are configured, the target group holds
+     * targets now, and after the plan's registers and deregisters it would hold none (every consumer out at once is
+     * more likely the checks' fault than every consumer's). The current targets are then kept as they are.
+     *
+     * @param configured consumers configured
+     * @param registeredNow targets the target group holds now
+     * @param afterPlan targets it would hold once the plan is applied
+     */
+    public static boolean failOpen(int configured, int registeredNow, int afterPlan) {
+        return configured > 0 && registeredNow > 0 && afterPlan == 0;
     }
 }

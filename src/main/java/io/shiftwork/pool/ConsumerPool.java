@@ -47,10 +47,26 @@ public class ConsumerPool {
     private static final Logger LOG = Logger.getLogger(ConsumerPool.class);
     static final String PIPELINE = "consumer-pool";
 
-    /** What the pool knows of one consumer. */
+    /**
+     * What the pool knows of one consumer.
+     *
+     * @param inconclusive why its last check said nothing of it (the AWS side throttled, failed or timed out), else null
+     */
     @RegisterForReflection
     public record Consumer(String workgroup, Status status, List<Target> targets, Instant checkedAt, String lastFailure,
-            int dataApiCalls, long checkMillis) {
+            String inconclusive, int dataApiCalls, long checkMillis) {
+    }
+
+    /**
+     * The pool failing open: its plan would have left the target group empty although consumers are configured, so
+     * the targets it held were kept (as an NLB routes to all its targets when none is healthy).
+     *
+     * @param since the check that first kept them
+     * @param reason what the checks found
+     * @param kept ip:port of the targets kept
+     */
+    @RegisterForReflection
+    public record FailOpen(Instant since, String reason, List<String> kept) {
     }
 
     private final PoolConfig config;
@@ -67,6 +83,7 @@ public class ConsumerPool {
         return t;
     });
     private volatile String targetGroupArn;
+    private volatile FailOpen failingOpen;
 
     public ConsumerPool(PoolConfig config, ConsumerProbe probe, PoolTargets targets, PipelineRunner runner,
             MeterRegistry metrics, @ConfigProperty(name = "shiftwork.bootstrap", defaultValue = "false") boolean bootstrap) {
@@ -95,7 +112,12 @@ public class ConsumerPool {
     /** What the pool knows of each configured consumer (state, endpoint targets, last check). */
     public List<Consumer> consumers() {
         return configured().stream().map(w -> consumers.getOrDefault(w,
-                new Consumer(w, Status.UNKNOWN, List.of(), null, null, 0, 0))).toList();
+                new Consumer(w, Status.UNKNOWN, List.of(), null, null, null, 0, 0))).toList();
+    }
+
+    /** Whether (and why) the last check kept the target group's targets rather than leave it empty. */
+    public Optional<FailOpen> failingOpen() {
+        return Optional.ofNullable(failingOpen);
     }
 
     /** The target group's ARN once a check has found (or created) it. */
@@ -120,7 +142,7 @@ public class ConsumerPool {
         }
         List<Future<Result>> pending = new ArrayList<>();
         for (String w : workgroups) {
-            pending.add(probes.submit(() -> probe.check(w, config.database(), config.queryTimeout())));
+            pending.add(probes.submit(() -> probe.check(w, config.database(), config.queryTimeout(), config.checkSql().trim())));
         }
         Map<String, Result> results = new LinkedHashMap<>();
         Map<String, ConsumerHealth.Action> actions = new LinkedHashMap<>();
@@ -130,16 +152,20 @@ public class ConsumerPool {
             Result r = await(w, pending.get(i));
             results.put(w, r);
             Consumer before = consumers.get(w);
-            ConsumerHealth.Transition t = ConsumerHealth.next(before == null ? Status.UNKNOWN : before.status(),
-                    r.passed() ? Event.PASSED : Event.FAILED, thresholds);
+            ConsumerHealth.Transition t = ConsumerHealth.next(before == null ? Status.UNKNOWN : before.status(), r.event(),
+                    thresholds);
             actions.put(w, t.action());
             previous.put(w, before == null ? ConsumerHealth.State.UNKNOWN : before.status().state());
             // a failed GetWorkgroup says nothing of the endpoint: keep the targets known before, to deregister them
             List<Target> known = !r.targets().isEmpty() || before == null ? r.targets() : before.targets();
-            consumers.put(w, new Consumer(w, t.status(), known, Instant.now(), r.passed() && before != null
-                    ? before.lastFailure() : r.passed() ? null : r.failure(), r.dataApiCalls(), r.millis()));
-            metrics.counter("shiftwork.pool.checks", "consumer", w, "result", r.passed() ? "passed" : "failed").increment();
-            if (!r.passed()) {
+            String lastFailure = r.event() == Event.FAILED ? r.failure() : before == null ? null : before.lastFailure();
+            consumers.put(w, new Consumer(w, t.status(), known, Instant.now(), lastFailure,
+                    r.inconclusive() ? r.failure() : null, r.dataApiCalls(), r.millis()));
+            metrics.counter("shiftwork.pool.checks", "consumer", w, "result", r.event().name().toLowerCase(java.util.Locale.ROOT))
+                    .increment();
+            if (r.inconclusive()) {
+                LOG.infof("consumer %s: check inconclusive, health unchanged (%s): %s", w, t.status(), r.failure());
+            } else if (!r.passed()) {
                 LOG.debugf("consumer %s failed its check (%s): %s", w, t.status(), r.failure());
             }
         }
@@ -148,6 +174,7 @@ public class ConsumerPool {
         out.put("targetGroupArn", arn);
         out.put("consumers", consumers());
         out.put("changes", changes);
+        out.put("failingOpen", failingOpen);
         return out;
     }
 
@@ -155,11 +182,15 @@ public class ConsumerPool {
         try {
             return f.get();
         } catch (ExecutionException e) {
-            return new Result(workgroup, "check failed: " + e.getCause(), null, List.of(), 0, 0);
+            return new Result(workgroup, "check failed: " + e.getCause(), false, null, List.of(), 0, 0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking " + workgroup, e);
         }
+    }
+
+    /** A register or deregister the plan holds: applied, and recorded as a run, unless the pool fails open. */
+    private record Change(String workgroup, String change, List<Target> targets, String reason) {
     }
 
     private List<Map<String, Object>> reconcile(String arn, Map<String, Result> results,
@@ -172,7 +203,7 @@ public class ConsumerPool {
             throw e;
         }
         Set<Target> wanted = new LinkedHashSet<>();
-        List<Map<String, Object>> changes = new ArrayList<>();
+        List<Change> plan = new ArrayList<>();
         for (String w : results.keySet()) {
             Consumer c = consumers.get(w);
             Result r = results.get(w);
@@ -180,17 +211,18 @@ public class ConsumerPool {
                 wanted.addAll(c.targets());
                 List<Target> missing = c.targets().stream().filter(t -> !registered.contains(t)).toList();
                 if (!missing.isEmpty()) {
-                    targets.register(arn, missing);
-                    changes.add(record(arn, w, "register", missing, actions.get(w) == ConsumerHealth.Action.REGISTER
+                    plan.add(new Change(w, "register", missing, actions.get(w) == ConsumerHealth.Action.REGISTER
                             ? "answered SQL (check in " + r.millis() + " ms), " + (previous.get(w) == ConsumerHealth.State.UNKNOWN
                                     ? "its first check passed" : streak(thresholds.healthy(), "passed"))
                             : "healthy but missing from the target group"));
                 }
+            } else if (c.status().state() == ConsumerHealth.State.UNKNOWN) {
+                // no conclusive check yet (the AWS side throttled or failed): its targets stay as they are
+                c.targets().stream().filter(registered::contains).forEach(wanted::add);
             } else {
                 List<Target> present = c.targets().stream().filter(registered::contains).toList();
                 if (!present.isEmpty()) {
-                    targets.deregister(arn, present);
-                    changes.add(record(arn, w, "deregister", present, (actions.get(w) == ConsumerHealth.Action.DEREGISTER
+                    plan.add(new Change(w, "deregister", present, (actions.get(w) == ConsumerHealth.Action.DEREGISTER
                             ? (previous.get(w) == ConsumerHealth.State.UNKNOWN ? "its first check failed"
                                     : streak(thresholds.unhealthy(), "failed")) + ": " : c.status().state() + ": ")
                             + Objects.requireNonNullElse(c.lastFailure(), "not checked")));
@@ -201,8 +233,46 @@ public class ConsumerPool {
         consumers.values().forEach(c -> known.addAll(c.targets()));
         List<Target> strays = registered.stream().filter(t -> !wanted.contains(t) && !known.contains(t)).toList();
         if (!strays.isEmpty()) {
-            targets.deregister(arn, strays);
-            changes.add(record(arn, null, "deregister", strays, "not the endpoint of any configured consumer"));
+            plan.add(new Change(null, "deregister", strays, "not the endpoint of any configured consumer"));
+        }
+        Set<Target> after = new LinkedHashSet<>(registered);
+        for (Change ch : plan) {
+            if ("register".equals(ch.change())) {
+                after.addAll(ch.targets());
+            } else {
+                ch.targets().forEach(after::remove);
+            }
+        }
+        List<Map<String, Object>> changes = new ArrayList<>();
+        if (ConsumerHealth.failOpen(results.size(), registered.size(), after.size())) {
+            String why = "no consumer would be left in the target group; keeping its " + registered.size()
+                    + " target(s) (failing open): " + String.join("; ", results.keySet().stream().map(w -> {
+                        Consumer c = consumers.get(w);
+                        return w + " " + c.status().state() + (c.inconclusive() != null ? " (" + c.inconclusive() + ")"
+                                : c.lastFailure() != null ? " (" + c.lastFailure() + ")" : "");
+                    }).toList());
+            List<String> kept = registered.stream().map(Target::toString).toList();
+            if (failingOpen == null) {
+                failingOpen = new FailOpen(Instant.now(), why.length() > 1024 ? why.substring(0, 1021) + "..." : why, kept);
+                LOG.warnf("consumer pool: %s", why);
+                changes.add(record(arn, null, "fail-open", List.copyOf(registered), why));
+            } else {
+                failingOpen = new FailOpen(failingOpen.since(), failingOpen.reason(), kept);
+                LOG.debugf("consumer pool: still failing open: %s", why);
+            }
+            return changes;
+        }
+        if (failingOpen != null) {
+            LOG.infof("consumer pool: no longer failing open (failing open since %s)", failingOpen.since());
+            failingOpen = null;
+        }
+        for (Change ch : plan) {
+            if ("register".equals(ch.change())) {
+                targets.register(arn, ch.targets());
+            } else {
+                targets.deregister(arn, ch.targets());
+            }
+            changes.add(record(arn, ch.workgroup(), ch.change(), ch.targets(), ch.reason()));
         }
         return changes;
     }
@@ -223,8 +293,8 @@ public class ConsumerPool {
         String runId = runner.record(PIPELINE, params, StartedBy.service(Trigger.SCHEDULE)).runId();
         metrics.counter("shiftwork.pool.changes", "change", change, "consumer", workgroup == null ? "none" : workgroup)
                 .increment();
-        LOG.infof("consumer pool: %s %s %s (%s), run %s", change, workgroup == null ? "stray targets" : workgroup,
-                params.get("targets"), reason, runId);
+        String whose = workgroup != null ? workgroup : "fail-open".equals(change) ? "kept" : "stray targets";
+        LOG.infof("consumer pool: %s %s %s (%s), run %s", change, whose, params.get("targets"), reason, runId);
         Map<String, Object> out = new LinkedHashMap<>(params);
         out.put("runId", runId);
         return out;

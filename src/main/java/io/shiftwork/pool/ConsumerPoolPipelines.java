@@ -64,15 +64,21 @@ public class ConsumerPoolPipelines {
             throw new IllegalStateException("shiftwork.pool.query-timeout (" + config.queryTimeout()
                     + ") must be shorter than shiftwork.pool.interval (" + config.interval() + ")");
         }
+        String sql = config.checkSql().trim();
+        if (sql.length() > 4096 || !sql.matches("(?is)(select|with)\\s.*") || sql.replaceFirst(";\\s*$", "").contains(";")) {
+            throw new IllegalStateException("shiftwork.pool.check-sql must be one SELECT (or WITH) statement of at most "
+                    + "4096 characters, got '" + (sql.length() > 80 ? sql.substring(0, 77) + "..." : sql) + "'");
+        }
         new ConsumerHealth.Thresholds(config.unhealthyThreshold(), config.healthyThreshold());
     }
 
     @Produces
     PipelineSpec consumerPool() {
         return PipelineSpec.record(ConsumerPool.PIPELINE, "Record of a change of the consumer pool's NLB target group: "
-                + "a consumer's endpoints registered once it answers SQL, deregistered once it does not",
+                + "a consumer's endpoints registered once it answers SQL, deregistered once it does not; fail-open when that "
+                + "would leave the target group empty and its targets are kept",
                 List.of(ParamSpec.optional("consumer", Type.STRING, null, "the consumer's Serverless workgroup").maxLength(128),
-                        ParamSpec.required("change", Type.STRING, "register or deregister").maxLength(16),
+                        ParamSpec.required("change", Type.STRING, "register, deregister or fail-open (targets kept)").maxLength(16),
                         ParamSpec.required("targets", Type.STRING, "ip:port of each target changed").maxLength(1024),
                         ParamSpec.required("targetGroup", Type.STRING, "the target group's ARN").maxLength(256),
                         ParamSpec.required("reason", Type.STRING, "what the checks found").maxLength(512)));
@@ -87,6 +93,7 @@ public class ConsumerPoolPipelines {
         out.put("targetGroup", pool.targetGroupArn().orElse(config.targetGroup().orElse(null)));
         out.put("healthy", pool.healthy());
         out.put("consumers", pool.consumers());
+        out.put("failingOpen", pool.failingOpen().orElse(null));
         out.put("interval", config.interval());
         return out;
     }

@@ -7,6 +7,8 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.shiftwork.statements.StatementsConfig;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 import software.amazon.awssdk.services.redshiftdata.model.DescribeStatementResponse;
 import software.amazon.awssdk.services.redshiftserverless.RedshiftServerlessClient;
@@ -17,7 +19,9 @@ import software.amazon.awssdk.services.redshiftserverless.model.Workgroup;
 
 /**
  * The thin adapter a check goes through: the workgroup's status and endpoint (redshift-serverless GetWorkgroup) and
- * a {@code SELECT 1} through the Data API, waited for up to the query timeout and cancelled past it.
+ * the check's query ({@code shiftwork.pool.check-sql}, {@code SELECT 1} by default) through the Data API, waited for
+ * up to the query timeout and cancelled past it. A call the AWS side refused or could not answer (throttling, a 5xx,
+ * no answer from the endpoint) makes the check inconclusive rather than failed: it says nothing of the consumer.
  */
 @ApplicationScoped
 public class ConsumerProbe {
@@ -31,15 +35,35 @@ public class ConsumerProbe {
     }
 
     /**
-     * @param failure why the check failed; null when it passed
+     * @param failure why the check failed or was inconclusive; null when it passed
+     * @param inconclusive the failure was the AWS side's (Data API or redshift-serverless throttling, 5xx, timeout)
      * @param targets the workgroup's endpoint addresses, empty when GetWorkgroup did not say
      * @param dataApiCalls Data API requests the check made (ExecuteStatement, DescribeStatement, CancelStatement)
      */
-    public record Result(String workgroup, String failure, String vpcId, List<Target> targets, int dataApiCalls,
-            long millis) {
+    public record Result(String workgroup, String failure, boolean inconclusive, String vpcId, List<Target> targets,
+            int dataApiCalls, long millis) {
         public boolean passed() {
             return failure == null;
         }
+
+        public ConsumerHealth.Event event() {
+            return passed() ? ConsumerHealth.Event.PASSED
+                    : inconclusive ? ConsumerHealth.Event.INCONCLUSIVE : ConsumerHealth.Event.FAILED;
+        }
+    }
+
+    /** Why a check said nothing of the consumer, or null when the call's failure is the consumer's (or the request's). */
+    static String awsSide(Throwable e) {
+        if (e instanceof AwsServiceException s) {
+            if (s.isThrottlingException()) {
+                return "throttled";
+            }
+            if (s.statusCode() >= 500) {
+                return "AWS side error " + s.statusCode();
+            }
+            return null;
+        }
+        return e instanceof SdkClientException ? "no answer from the AWS endpoint" : null;
     }
 
     private final RedshiftServerlessClient serverless;
@@ -53,12 +77,18 @@ public class ConsumerProbe {
     }
 
     public Result check(String workgroupName, String database, Duration timeout) {
+        return check(workgroupName, database, timeout, "SELECT 1");
+    }
+
+    public Result check(String workgroupName, String database, Duration timeout, String sql) {
         long started = System.nanoTime();
         Workgroup wg;
         try {
             wg = serverless.getWorkgroup(b -> b.workgroupName(workgroupName)).workgroup();
         } catch (RuntimeException e) {
-            return new Result(workgroupName, "GetWorkgroup failed: " + e.getMessage(), null, List.of(), 0, since(started));
+            String aws = awsSide(e);
+            return new Result(workgroupName, (aws == null ? "GetWorkgroup failed: " : "inconclusive, GetWorkgroup " + aws
+                    + ": ") + e.getMessage(), aws != null, null, List.of(), 0, since(started));
         }
         String vpcId = null;
         List<Target> targets = new ArrayList<>();
@@ -74,23 +104,27 @@ public class ConsumerProbe {
             }
         }
         if (!"AVAILABLE".equals(wg.statusAsString())) {
-            return new Result(workgroupName, "workgroup is " + wg.statusAsString(), vpcId, targets, 0, since(started));
+            return new Result(workgroupName, "workgroup is " + wg.statusAsString(), false, vpcId, targets, 0, since(started));
         }
         int[] calls = { 0 };
-        String failure = select1(workgroupName, database, timeout, calls);
-        return new Result(workgroupName, failure, vpcId, targets, calls[0], since(started));
+        boolean[] inconclusive = { false };
+        String failure = query(workgroupName, database, timeout, sql, calls, inconclusive);
+        return new Result(workgroupName, failure, inconclusive[0], vpcId, targets, calls[0], since(started));
     }
 
-    /** Null when {@code SELECT 1} finished within the timeout, else why not. */
-    private String select1(String workgroup, String database, Duration timeout, int[] calls) {
+    /** Null when the check's query finished within the timeout, else why not. */
+    private String query(String workgroup, String database, Duration timeout, String sql, int[] calls,
+            boolean[] inconclusive) {
         long deadline = System.nanoTime() + timeout.toNanos();
         String id;
         try {
             calls[0]++;
             id = data.executeStatement(b -> b.workgroupName(workgroup).database(database)
-                    .secretArn(statements.secretArn().orElse(null)).sql("SELECT 1")).id();
+                    .secretArn(statements.secretArn().orElse(null)).sql(sql)).id();
         } catch (RuntimeException e) {
-            return "ExecuteStatement refused: " + e.getMessage();
+            String aws = awsSide(e);
+            inconclusive[0] = aws != null;
+            return (aws == null ? "ExecuteStatement refused: " : "inconclusive, ExecuteStatement " + aws + ": ") + e.getMessage();
         }
         long pause = 10;
         try {
@@ -102,7 +136,7 @@ public class ConsumerProbe {
                         return null;
                     }
                     case "FAILED", "ABORTED" -> {
-                        return "SELECT 1 " + d.statusAsString() + ": " + d.error();
+                        return sql + " " + d.statusAsString() + ": " + d.error();
                     }
                     default -> {
                     }
@@ -115,7 +149,7 @@ public class ConsumerProbe {
                     } catch (RuntimeException ignored) {
                         // it may have ended meanwhile: the check failed all the same
                     }
-                    return "SELECT 1 did not finish within " + timeout;
+                    return sql + " did not finish within " + timeout;
                 }
                 Thread.sleep(Math.min(pause, Math.max(1, left / 1_000_000)));
                 pause = Math.min(200, pause * 2);
@@ -124,7 +158,10 @@ public class ConsumerProbe {
             Thread.currentThread().interrupt();
             return "interrupted";
         } catch (RuntimeException e) {
-            return "DescribeStatement failed: " + e.getMessage();
+            String aws = awsSide(e);
+            inconclusive[0] = aws != null;
+            return (aws == null ? "DescribeStatement failed: " : "inconclusive, DescribeStatement " + aws + ": ")
+                    + e.getMessage();
         }
     }
 

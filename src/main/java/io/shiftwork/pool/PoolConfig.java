@@ -39,6 +39,14 @@ public interface PoolConfig {
     @WithDefault("PT5S")
     Duration queryTimeout();
 
+    /**
+     * The check's query: one SELECT (or WITH) statement that must finish within query-timeout. {@code SELECT 1} proves
+     * the consumer answers SQL; a query reading a table of the datashare database (e.g.
+     * {@code SELECT 1 FROM shared.public.orders LIMIT 1}) also proves it may still read the shared data.
+     */
+    @WithDefault("SELECT 1")
+    String checkSql();
+
     /** The database the check's query runs in. */
     @WithDefault("dev")
     String database();

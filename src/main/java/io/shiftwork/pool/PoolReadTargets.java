@@ -17,7 +17,8 @@ import io.shiftwork.queries.ReadTargets;
  * {@code shiftwork.queries.consumers}, every workgroup the pool checked and found out of the pool (UNHEALTHY, or
  * RECOVERING and not yet back) is left out; the others keep their configured order. The pool's state lives on the
  * replica that checks (the leader); on another replica, or before the first check, nothing is known and every
- * configured consumer stays a candidate, with the reads' failover on a refused submit as the backstop.
+ * configured consumer stays a candidate, with the reads' failover on a refused submit as the backstop. While the pool
+ * fails open (every consumer out at once), every configured consumer is a candidate again.
  */
 @ApplicationScoped
 public class PoolReadTargets implements ReadTargets {
@@ -32,6 +33,9 @@ public class PoolReadTargets implements ReadTargets {
 
     @Override
     public List<ReadTarget> candidates() {
+        if (pool.failingOpen().isPresent()) {
+            return configured; // the pool keeps every target it held: so do routed reads
+        }
         Map<String, ConsumerPool.Consumer> known = pool.consumers().stream()
                 .filter(c -> c.checkedAt() != null && c.status().state() != ConsumerHealth.State.UNKNOWN)
                 .collect(Collectors.toMap(ConsumerPool.Consumer::workgroup, Function.identity(), (a, b) -> a));

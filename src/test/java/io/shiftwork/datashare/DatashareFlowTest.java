@@ -74,6 +74,8 @@ class DatashareFlowTest {
     @Inject
     DatashareConfig config;
     @Inject
+    io.shiftwork.pool.ConsumerProbe probe;
+    @Inject
     io.shiftwork.local.demo.AirlineDemo airlineDemo;
 
     @BeforeEach
@@ -175,6 +177,12 @@ class DatashareFlowTest {
         assertEquals(StatusString.FAILED, refused.status());
         assertTrue(refused.error().contains("not shared"), refused.error());
         assertEquals(before + 2, count("ds-consumer-a", "SELECT count(*) FROM sales_db.airline.bookings"));
+        // the pool's check: SELECT 1 still passes on b; a check-sql reading the shared database sees the revoke
+        String checkSql = "SELECT 1 FROM sales_db.airline.bookings LIMIT 1";
+        assertTrue(probe.check("ds-consumer-b", "dev", Duration.ofSeconds(2), "SELECT 1").passed());
+        io.shiftwork.pool.ConsumerProbe.Result revoked = probe.check("ds-consumer-b", "dev", Duration.ofSeconds(2), checkSql);
+        assertTrue(!revoked.passed() && !revoked.inconclusive(), revoked.toString());
+        assertTrue(probe.check("ds-consumer-a", "dev", Duration.ofSeconds(2), checkSql).passed());
 
         // the configured consumers again: b is granted again and its database still there
         JsonPath again = runPipeline("{}");

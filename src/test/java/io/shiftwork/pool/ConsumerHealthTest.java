@@ -37,12 +37,32 @@ class ConsumerHealthTest {
             "RECOVERING  | 1 | PASSED | 1 | 2 | HEALTHY    | 0 | REGISTER",
             "RECOVERING  | 1 | PASSED | 1 | 3 | RECOVERING | 2 | NONE",
             "RECOVERING  | 2 | FAILED | 1 | 3 | UNHEALTHY  | 0 | NONE",
+            // a check the AWS side made inconclusive (throttled, 5xx, unreachable) moves nothing
+            "UNKNOWN     | 0 | INCONCLUSIVE | 1 | 2 | UNKNOWN    | 0 | NONE",
+            "HEALTHY     | 0 | INCONCLUSIVE | 1 | 2 | HEALTHY    | 0 | NONE",
+            "FAILING     | 2 | INCONCLUSIVE | 3 | 2 | FAILING    | 2 | NONE",
+            "UNHEALTHY   | 0 | INCONCLUSIVE | 1 | 2 | UNHEALTHY  | 0 | NONE",
+            "RECOVERING  | 1 | INCONCLUSIVE | 1 | 2 | RECOVERING | 1 | NONE",
     })
     void transitions(State state, int streak, Event event, int unhealthy, int healthy, State next, int nextStreak,
             Action action) {
         ConsumerHealth.Transition t = ConsumerHealth.next(new Status(state, streak), event, new Thresholds(unhealthy, healthy));
         assertEquals(new Status(next, nextStreak), t.status());
         assertEquals(action, t.action());
+    }
+
+    @ParameterizedTest(name = "{0} configured, {1} registered, {2} after the plan -> fail open {3}")
+    @CsvSource(delimiter = '|', value = {
+            // configured | registered now | after plan | fail open
+            "2 | 2 | 0 | true",  // every consumer out at once: keep the targets, as an NLB routes to all when none is healthy
+            "1 | 1 | 0 | true",
+            "2 | 2 | 1 | false", // one left: apply
+            "2 | 0 | 0 | false", // nothing to keep
+            "2 | 1 | 2 | false",
+            "0 | 1 | 0 | false", // no consumer configured: strays go
+    })
+    void failOpen(int configured, int registered, int after, boolean failOpen) {
+        assertEquals(failOpen, ConsumerHealth.failOpen(configured, registered, after));
     }
 
     @Test
@@ -80,13 +100,17 @@ class ConsumerHealthTest {
         cases.put("interval=abc", "shiftwork.pool.interval must be a duration");
         cases.put("unhealthy-threshold=0", "shiftwork.pool.unhealthy-threshold and shiftwork.pool.healthy-threshold");
         cases.put("query-timeout=PT40S", "must be shorter than shiftwork.pool.interval");
+        cases.put("check-sql=DELETE FROM t", "shiftwork.pool.check-sql must be one SELECT");
+        cases.put("check-sql=SELECT 1; DROP TABLE t", "shiftwork.pool.check-sql must be one SELECT");
+        cases.put("check-sql= ", "shiftwork.pool.check-sql must be one SELECT");
         for (java.util.Map.Entry<String, String> c : cases.entrySet()) {
-            String[] kv = c.getKey().split("=");
+            String[] kv = c.getKey().split("=", 2);
             IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                     () -> ConsumerPoolPipelines.check(pool(kv[0], kv[1])), c.getKey());
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());
         }
         ConsumerPoolPipelines.check(pool("interval", "30s")); // the defaults work
+        ConsumerPoolPipelines.check(pool("check-sql", "select 1 from shared.public.orders limit 1;"));
     }
 
     /** shiftwork.pool.* with two consumers, the defaults, and {@code key} set to {@code value}. */
@@ -99,6 +123,7 @@ class ConsumerHealthTest {
                     case "queryTimeout" -> java.time.Duration.parse(key.equals("query-timeout") ? value : "PT5S");
                     case "unhealthyThreshold" -> key.equals("unhealthy-threshold") ? Integer.parseInt(value) : 1;
                     case "healthyThreshold" -> 2;
+                    case "checkSql" -> key.equals("check-sql") ? value : "SELECT 1";
                     default -> m.getReturnType() == java.util.Optional.class ? java.util.Optional.empty() : null;
                 });
     }

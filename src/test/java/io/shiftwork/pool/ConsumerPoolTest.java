@@ -3,11 +3,13 @@ package io.shiftwork.pool;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -50,6 +52,8 @@ class ConsumerPoolTest {
     RedshiftServerlessClient serverless;
 
     Emulators emulators;
+    @Inject
+    ConsumerProbe probe;
 
     @BeforeEach
     void twoHealthyConsumers() {
@@ -105,7 +109,7 @@ class ConsumerPoolTest {
         Map<String, Object>[] found = new Map[1];
         try {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                found[0] = runs().stream().filter(p -> consumer.equals(p.get("consumer")) && change.equals(p.get("change"))
+                found[0] = runs().stream().filter(p -> Objects.equals(consumer, p.get("consumer")) && change.equals(p.get("change"))
                         && String.valueOf(p.get("reason")).contains(reasonPart)).findFirst().orElse(null);
                 return found[0] != null;
             });
@@ -166,24 +170,86 @@ class ConsumerPoolTest {
         String one = endpoint(ONE);
         String two = endpoint(TWO);
         emulators.admin("workgroup-status", "{\"workgroup\":\"" + ONE + "\",\"status\":\"MODIFYING\"}");
-        emulators.admin("faults", "{\"action\":\"hang\",\"pattern\":\"SELECT 1\",\"workgroup\":\"" + TWO + "\",\"times\":-1}");
         String arn = pool.targetGroupArn().orElseThrow();
         elb.registerTargets(b -> b.targetGroupArn(arn).targets(t -> t.id("172.31.250.9").port(5439)));
-
-        long started = System.nanoTime();
         pool.check();
-        long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
-        assertEquals(Set.of(), registered(), "both out, and the stray target too");
-        assertTrue(tookMs < 5000, "a hung consumer costs the check its 1 s query timeout, not more: took " + tookMs + " ms");
+        assertEquals(Set.of(two), registered(), "one out, and the stray target too");
         awaitRun(ONE, "deregister", "workgroup is MODIFYING");
-        awaitRun(TWO, "deregister", "did not finish within PT1S");
         assertTrue(runs().stream().anyMatch(p -> p.get("consumer") == null && "172.31.250.9:5439".equals(p.get("targets"))),
                 "the stray target's deregister is a run");
 
         emulators.admin("workgroup-status", "{\"workgroup\":\"" + ONE + "\",\"status\":\"AVAILABLE\"}");
-        emulators.admin("disarm", "{\"workgroup\":\"" + TWO + "\"}");
         pool.check();
         pool.check();
         assertEquals(Set.of(one, two), registered());
+
+        emulators.admin("faults", "{\"action\":\"hang\",\"pattern\":\"SELECT 1\",\"workgroup\":\"" + TWO + "\",\"times\":-1}");
+        long started = System.nanoTime();
+        pool.check();
+        long tookMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        assertEquals(Set.of(one), registered());
+        assertTrue(tookMs < 5000, "a hung consumer costs the check its 1 s query timeout, not more: took " + tookMs + " ms");
+        awaitRun(TWO, "deregister", "did not finish within PT1S");
+    }
+
+    @Test
+    void aThrottledDataApiSaysNothingOfTheConsumersAndMovesNoTarget() {
+        Set<String> both = registered();
+        emulators.throttle(1.0);
+        try {
+            pool.check();
+            assertEquals(both, registered(), "ExecuteStatement refused: Rate exceeded is the Data API's, not the consumers'");
+            assertEquals(List.of(ONE, TWO), pool.healthy());
+            JsonPath state = given().get("/consumer-pool").then().statusCode(200).extract().jsonPath();
+            assertEquals("HEALTHY", state.getString("consumers[0].status.state"));
+            assertTrue(state.getString("consumers[0].inconclusive").contains("throttled"), state.prettify());
+            assertNull((Object) state.get("failingOpen"));
+        } finally {
+            emulators.throttle(0);
+        }
+        pool.check();
+        JsonPath state = given().get("/consumer-pool").then().statusCode(200).extract().jsonPath();
+        assertNull((Object) state.get("consumers[0].inconclusive"), "a conclusive check clears it");
+    }
+
+    @Test
+    void whenEveryConsumerFailsThePoolFailsOpenKeepingItsTargetsUntilOneIsHealthyAgain() {
+        String one = endpoint(ONE);
+        for (String w : List.of(ONE, TWO)) {
+            emulators.admin("faults", "{\"action\":\"fail\",\"pattern\":\"SELECT 1\",\"workgroup\":\"" + w
+                    + "\",\"times\":-1,\"message\":\"ERROR: out of memory (injected)\"}");
+        }
+        Set<String> both = registered();
+        long failOpenRuns = runs().stream().filter(p -> "fail-open".equals(p.get("change"))).count();
+        pool.check();
+        assertEquals(both, registered(), "an empty target group would refuse every BI connection: the NLB fails open too");
+        assertEquals(List.of(), pool.healthy());
+        JsonPath state = given().get("/consumer-pool").then().statusCode(200).extract().jsonPath();
+        assertTrue(state.getString("failingOpen.reason").contains("failing open"), state.prettify());
+        assertTrue(state.getString("failingOpen.reason").contains("out of memory"), state.prettify());
+        assertEquals(both, Set.copyOf(state.getList("failingOpen.kept")));
+        PoolReadTargets reads = new PoolReadTargets(queriesOn(ONE, TWO), pool);
+        assertEquals(List.of(ONE, TWO), reads.candidates().stream().map(Object::toString).toList(),
+                "routed reads fail open as well");
+        Map<String, Object> run = awaitRun(null, "fail-open", "out of memory");
+        assertEquals(both, Set.of(String.valueOf(run.get("targets")).split(",")));
+        pool.check();
+        assertEquals(failOpenRuns + 1, runs().stream().filter(p -> "fail-open".equals(p.get("change"))).count(),
+                "one run when it starts failing open, not one per check");
+
+        emulators.admin("disarm", "{\"workgroup\":\"" + ONE + "\"}");
+        pool.check();
+        pool.check();
+        assertEquals(Set.of(one), registered(), "back to the healthy consumers once there is one");
+        assertNull((Object) given().get("/consumer-pool").path("failingOpen"));
+        assertEquals(List.of(ONE), reads.candidates().stream().map(Object::toString).toList());
+    }
+
+    @Test
+    void theCheckQueryFailingOnTheConsumerIsAFailureNotInconclusive() {
+        ConsumerProbe.Result r = probe.check(ONE, "dev", Duration.ofSeconds(1), "SELECT 1 FROM no_such_table LIMIT 1");
+        assertTrue(!r.passed() && !r.inconclusive(), r.toString());
+        assertTrue(r.failure().startsWith("SELECT 1 FROM no_such_table LIMIT 1 FAILED"), r.failure());
+        assertTrue(probe.check(ONE, "dev", Duration.ofSeconds(1), "SELECT 1").passed());
     }
 }
