@@ -1,4 +1,4 @@
-package io.shiftwork.aws;
+package io.shiftwork.nativeimage;
 
 import java.util.function.BooleanSupplier;
 
