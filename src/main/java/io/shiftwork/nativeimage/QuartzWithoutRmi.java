@@ -33,7 +33,7 @@ final class QuartzWithoutRmi {
     static final class NoRemoteScheduler {
 
         @Substitute
-        protected Object getRemoteScheduler() {
+        protected org.quartz.core.RemotableQuartzScheduler getRemoteScheduler() {
             throw new UnsupportedOperationException("Quartz RMI proxy (org.quartz.scheduler.rmi.proxy) is not in Shiftwork's native image");
         }
     }
