@@ -1,5 +1,6 @@
 package io.shiftwork.nativeimage;
 
+import com.oracle.svm.core.annotate.Alias;
 import com.oracle.svm.core.annotate.Substitute;
 import com.oracle.svm.core.annotate.TargetClass;
 
@@ -18,8 +19,15 @@ final class QuartzWithoutRmi {
     @TargetClass(className = "org.quartz.core.QuartzScheduler")
     static final class NoBind {
 
+        @Alias
+        private org.quartz.core.QuartzSchedulerResources resources;
+
         @Substitute
         private void bind() {
+            String host = resources.getRMIRegistryHost();
+            if (host == null || host.isEmpty()) {
+                return; // as Quartz's own bind: not configured, nothing to export
+            }
             throw new UnsupportedOperationException("Quartz RMI export (org.quartz.scheduler.rmi.export) is not in Shiftwork's native image");
         }
 
