@@ -50,7 +50,7 @@ M2="${MAVEN_REPO:-$HOME/.m2/repository}"
 echo "$JARS" | while read -r ga sum; do
   [ -n "$ga" ] || continue
   g="${ga%%:*}"; a="${ga##*:}"; f="$M2/${g//.//}/$a/$SVM_VERSION/$a-$SVM_VERSION.jar"
-  [ -f "$f" ] || $NICE mvn -B -q dependency:get -Dartifact="$ga:$SVM_VERSION" -Dtransitive=false >&2
+  [ -f "$f" ] || $NICE "$HERE/../mvnw" -B -q dependency:get -Dartifact="$ga:$SVM_VERSION" -Dtransitive=false >&2
   echo "$sum  $f" | sha256sum -c --quiet - >&2 || { echo "checksum mismatch: $f" >&2; exit 1; }
   cp "$f" "$GH.tmp/lib/svm/builder/"
 done

@@ -86,9 +86,14 @@ public class AwsClients {
     }
 
     private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, String serviceId) {
+        builder.httpClient(http);
+        return configure(builder, serviceId);
+    }
+
+    /** Region, credentials, retries and endpoint from {@link AwsConfig}; the HTTP client is left as it is. */
+    private <B extends AwsClientBuilder<B, C>, C> C configure(B builder, String serviceId) {
         builder.region(Region.of(config.region()))
                 .credentialsProvider(credentials())
-                .httpClient(http)
                 .overrideConfiguration(o -> o.retryStrategy(retryStrategy()));
         endpointFor(serviceId).ifPresent(builder::endpointOverride);
         return builder.build();
@@ -162,10 +167,10 @@ public class AwsClients {
 
     @Produces
     @Singleton
-    S3Client s3() {
-        S3ClientBuilder builder = S3Client.builder();
-        // Emulators serve buckets by path, not by virtual host.
-        endpointFor("s3").ifPresent(e -> builder.forcePathStyle(true));
-        return build(builder, "s3");
+    S3Client s3(S3ClientBuilder builder) {
+        // quarkus-amazon-s3's builder: its HTTP client (Apache, quarkus.s3.apache-client.*) is already set
+        // Emulators serve buckets by path, not by virtual host (in S3Configuration, where the extension keeps it).
+        endpointFor("s3").ifPresent(e -> builder.serviceConfiguration(c -> c.pathStyleAccessEnabled(true)));
+        return configure(builder, "s3");
     }
 }

@@ -30,7 +30,6 @@ public final class LocalCognito {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** moto serves unsigned cognito-idp calls (InitiateAuth, as in AWS) from us-east-1. */
     private static final String REGION_OF_UNSIGNED_CALLS = "us-east-1";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final URI moto;
     private final String region;
@@ -89,7 +88,7 @@ public final class LocalCognito {
     /** Cognito's password policy wants upper and lower case, a digit and a symbol. */
     private static String password() {
         byte[] bytes = new byte[18];
-        RANDOM.nextBytes(bytes);
+        new SecureRandom().nextBytes(bytes); // per call: a native image may not hold a seeded generator
         return "Sw-1" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 

@@ -21,7 +21,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class LocalSecrets {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final URI moto;
     private final String region;
@@ -69,9 +68,10 @@ public final class LocalSecrets {
     /** A password Redshift accepts (8-64 characters, upper and lower case, a digit), generated. */
     public static String password() {
         String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        SecureRandom random = new SecureRandom(); // per call: a native image may not hold a seeded generator
         StringBuilder b = new StringBuilder("Rd1");
         for (int i = 0; i < 21; i++) {
-            b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+            b.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return b.toString();
     }
