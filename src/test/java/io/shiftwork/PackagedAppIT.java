@@ -65,8 +65,9 @@ class PackagedAppIT {
             assertEquals("SUCCEEDED", run.get("status").asText());
             assertEquals("Howdy, ops!", run.at("/steps/0/output").asText(), "mounted config file took effect");
         } finally {
-            first.close();
+            assertEquals(143, first.stop(), "a SIGTERM ends the service with 128 + 15, not a crash: " + first.log());
         }
+        assertTrue(!first.log().contains("Segfault") && first.log().contains("stopped in"), first.log());
 
         Path routes = Files.createDirectories(work.resolve("routes"));
         String packaged = Files.readString(Path.of("routes", "smoke.camel.yaml"));
@@ -121,6 +122,7 @@ class PackagedAppIT {
                 () -> launch(port, Map.of("SHIFTWORK_ETL_SCHEDULE", "at eleven on weekdays")));
         assertTrue(refused.getMessage().contains("shiftwork.etl.schedule 'at eleven on weekdays' is not a Quartz cron expression"),
                 refused.getMessage());
+        assertTrue(refused.getMessage().startsWith("the service exited with status 1:"), "a config error exits 1: " + refused.getMessage());
 
         try (ServiceProcess service = launch(port, Map.of("SHIFTWORK_STATEMENTS_CLUSTER_IDENTIFIER", "shiftwork-it-etl",
                 "SHIFTWORK_STATEMENTS_DB_USER", "awsuser"))) {

@@ -24,15 +24,17 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final Path log;
 
     /** CPU time the service's process has used so far (zero where the platform does not say). */
     public java.time.Duration cpuTime() {
         return process.toHandle().info().totalCpuDuration().orElse(java.time.Duration.ZERO);
     }
 
-    private ServiceProcess(Process process, int port) {
+    private ServiceProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
+        this.log = log;
     }
 
     /** Starts the service on {@code port} and waits until it is ready (60 s at most). */
@@ -57,7 +59,7 @@ public final class ServiceProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("service.log").toFile()));
         pb.environment().putAll(env);
-        ServiceProcess service = new ServiceProcess(pb.start(), port);
+        ServiceProcess service = new ServiceProcess(pb.start(), port, workDir.resolve("service.log"));
         try {
             service.awaitReady(workDir);
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -95,7 +97,8 @@ public final class ServiceProcess implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(limit);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the service exited: " + Files.readString(workDir.resolve("service.log")));
+                throw new IllegalStateException("the service exited with status " + process.exitValue() + ": "
+                        + Files.readString(workDir.resolve("service.log")));
             }
             try {
                 if (HTTP.send(HttpRequest.newBuilder(uri("/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
@@ -115,11 +118,26 @@ public final class ServiceProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /**
+     * Stops it as an operator or Kubernetes would (SIGTERM, then SIGKILL after 30 s, Kubernetes' default grace
+     * period) and returns its exit status: 143 for a stop the service handled (128 + SIGTERM), 137 when it had to be
+     * killed.
+     */
+    public int stop() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
+        return process.waitFor();
+    }
+
+    /** The service's output so far (stdout and stderr, appended across restarts in one working directory). */
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
     }
 }
