@@ -19,6 +19,9 @@ public class ApiErrors {
 
     private static final Logger LOG = Logger.getLogger(ApiErrors.class);
 
+    /** What a 503 asks the caller to wait, in seconds (the {@code Retry-After} header). */
+    static final int RETRY_AFTER_SECONDS = 5;
+
     private final boolean details;
 
     public ApiErrors(@ConfigProperty(name = "shiftwork.http.error-details", defaultValue = "false") boolean details) {
@@ -60,11 +63,44 @@ public class ApiErrors {
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e) {
         String errorId = java.util.UUID.randomUUID().toString();
+        if (awsUnavailable(e)) {
+            LOG.warnf(e, "request failed: AWS unavailable, error id %s", errorId);
+            String message = "AWS did not answer Shiftwork (unreachable, timed out, throttling or failing) after the SDK's "
+                    + "retries; nothing was started: retry later. The log has the details under error id " + errorId;
+            return Response.fromResponse(body(503, "aws_unavailable", message, Map.of("errorId", errorId)))
+                    .header("Retry-After", RETRY_AFTER_SECONDS).build();
+        }
         LOG.errorf(e, "request failed, error id %s", errorId);
         String message = "the request failed inside Shiftwork; the log has the details under error id " + errorId;
         if (details) {
             message += ": " + PipelineRunner.message(e);
         }
         return body(500, "internal_error", message, Map.of("errorId", errorId));
+    }
+
+    /**
+     * Whether {@code e} (or a cause) says AWS could not be reached or could not serve the call rather than refused
+     * it: the SDK's client-side failures with an I/O cause (connection refused, reset, unknown host) or a timeout,
+     * and AWS's throttling and 5xx answers that outlived the SDK's retries. Such a request may succeed when retried.
+     */
+    static boolean awsUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof software.amazon.awssdk.core.exception.ApiCallTimeoutException
+                    || t instanceof software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException) {
+                return true;
+            }
+            if (t instanceof software.amazon.awssdk.awscore.exception.AwsServiceException service) {
+                return service.isThrottlingException() || service.statusCode() >= 500;
+            }
+            if (t instanceof software.amazon.awssdk.core.exception.SdkClientException) {
+                for (Throwable c = t.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
+                    if (c instanceof java.io.IOException) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+        return false;
     }
 }

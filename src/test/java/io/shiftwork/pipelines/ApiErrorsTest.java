@@ -37,4 +37,41 @@ class ApiErrorsTest {
                 .api(new ApiException(409, "run_in_progress", "busy", Map.of("runningRunId", "r1"))).getEntity();
         assertEquals(Map.of("error", "run_in_progress", "message", "busy", "runningRunId", "r1"), body);
     }
+
+    @Test
+    void awsUnreachableOrOverloadedAnswers503WithRetryAfterAndAnErrorId() {
+        Throwable refused = software.amazon.awssdk.core.exception.SdkClientException.create(
+                "Unable to execute HTTP request: Connect to 127.0.0.1:4566 failed: Connection refused",
+                new java.net.ConnectException("Connection refused"));
+        Throwable throttled = software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder()
+                .message("Rate exceeded").statusCode(400)
+                .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                        .errorCode("ThrottlingException").build()).build();
+        Throwable failing = software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder()
+                .message("We encountered an internal error").statusCode(500).build();
+        Throwable timedOut = software.amazon.awssdk.core.exception.ApiCallTimeoutException.create(10_000);
+        for (Throwable e : java.util.List.of(refused, throttled, failing, timedOut,
+                new java.util.concurrent.CompletionException(new RuntimeException(refused)))) {
+            Response r = new ApiErrors(false).unexpected(e);
+            assertEquals(503, r.getStatus(), e.toString());
+            assertEquals(String.valueOf(ApiErrors.RETRY_AFTER_SECONDS), r.getHeaderString("Retry-After"));
+            Map<?, ?> body = (Map<?, ?>) r.getEntity();
+            assertEquals("aws_unavailable", body.get("error"));
+            assertTrue(((String) body.get("message")).contains((String) body.get("errorId")), body.toString());
+            assertFalse(((String) body.get("message")).contains("127.0.0.1"), body.toString());
+        }
+    }
+
+    @Test
+    void whatAwsRefusesOrAClientMisconfigurationStays500() {
+        Throwable denied = software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder()
+                .message("not authorized").statusCode(400)
+                .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                        .errorCode("AccessDeniedException").build()).build();
+        Throwable noCredentials = software.amazon.awssdk.core.exception.SdkClientException.create(
+                "Unable to load credentials from any of the providers in the chain");
+        for (Throwable e : java.util.List.of(denied, noCredentials)) {
+            assertEquals(500, new ApiErrors(false).unexpected(e).getStatus(), e.toString());
+        }
+    }
 }
