@@ -37,21 +37,26 @@ public class ConsumerPoolPipelines {
         check(config);
     }
 
+    /** {@code value} (a Camel timer duration: 30s, 1m, 500ms, or milliseconds) in milliseconds, at least {@code min}. */
+    private static long duration(String key, String value, long min) {
+        String v = value == null ? "" : value.trim();
+        if (!v.matches("\\d+(ms|s|m|h)?") || TimeUtils.toMilliSeconds(v) < min) {
+            throw new IllegalStateException(key + " must be a " + (min > 0 ? "positive " : "") + "duration like 30s, 1m or 500ms, got '"
+                    + value + "'");
+        }
+        return TimeUtils.toMilliSeconds(v);
+    }
+
     /** Stops start-up, naming the key, when shiftwork.pool.* cannot work. */
     static void check(PoolConfig config) {
+        // the check's timer runs (and does nothing) without consumers too: its period and delay are checked always
+        long interval = duration("shiftwork.pool.interval", config.interval(), 1);
+        duration("shiftwork.pool.first-check-delay", config.firstCheckDelay(), 0);
         if (config.consumers().orElse(List.of()).isEmpty()) {
             return;
         }
         if (config.targetGroup().isEmpty()) {
             throw new IllegalStateException("shiftwork.pool.consumers is set but shiftwork.pool.target-group is not");
-        }
-        if (!config.interval().trim().matches("\\d+(ms|s|m|h)?")) {
-            throw new IllegalStateException("shiftwork.pool.interval must be a duration like 30s, 1m or 500ms, got '"
-                    + config.interval() + "'");
-        }
-        long interval = TimeUtils.toMilliSeconds(config.interval());
-        if (interval <= 0) {
-            throw new IllegalStateException("shiftwork.pool.interval must be positive, got " + config.interval());
         }
         if (config.queryTimeout().isNegative() || config.queryTimeout().isZero()) {
             throw new IllegalStateException("shiftwork.pool.query-timeout must be positive, got " + config.queryTimeout());

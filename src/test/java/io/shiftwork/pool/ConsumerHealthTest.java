@@ -97,7 +97,9 @@ class ConsumerHealthTest {
         java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
         cases.put("query-timeout=-PT1S", "shiftwork.pool.query-timeout must be positive");
         cases.put("query-timeout=PT0S", "shiftwork.pool.query-timeout must be positive");
-        cases.put("interval=abc", "shiftwork.pool.interval must be a duration");
+        cases.put("interval=abc", "shiftwork.pool.interval must be a positive duration");
+        cases.put("interval=0s", "shiftwork.pool.interval must be a positive duration");
+        cases.put("first-check-delay=-1s", "shiftwork.pool.first-check-delay must be a duration");
         cases.put("unhealthy-threshold=0", "shiftwork.pool.unhealthy-threshold and shiftwork.pool.healthy-threshold");
         cases.put("query-timeout=PT40S", "must be shorter than shiftwork.pool.interval");
         cases.put("check-sql=DELETE FROM t", "shiftwork.pool.check-sql must be one SELECT");
@@ -110,16 +112,25 @@ class ConsumerHealthTest {
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());
         }
         ConsumerPoolPipelines.check(pool("interval", "30s")); // the defaults work
+        // no consumers: nothing to check but the timer's own period and delay, which run all the same
+        IllegalStateException idle = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ConsumerPoolPipelines.check(pool("consumers", "-1s")));
+        org.junit.jupiter.api.Assertions.assertTrue(idle.getMessage().startsWith("shiftwork.pool.interval must be"), idle.getMessage());
+        ConsumerPoolPipelines.check(pool("consumers", "30s"));
         ConsumerPoolPipelines.check(pool("check-sql", "select 1 from shared.public.orders limit 1;"));
     }
 
-    /** shiftwork.pool.* with two consumers, the defaults, and {@code key} set to {@code value}. */
+    /**
+     * shiftwork.pool.* with two consumers, the defaults, and {@code key} set to {@code value}; key "consumers": none,
+     * and {@code value} as the interval.
+     */
     private static PoolConfig pool(String key, String value) {
         return (PoolConfig) java.lang.reflect.Proxy.newProxyInstance(PoolConfig.class.getClassLoader(), new Class<?>[] {PoolConfig.class},
                 (proxy, m, args) -> switch (m.getName()) {
-                    case "consumers" -> java.util.Optional.of(java.util.List.of("c-1", "c-2"));
+                    case "consumers" -> key.equals("consumers") ? java.util.Optional.empty() : java.util.Optional.of(java.util.List.of("c-1", "c-2"));
                     case "targetGroup" -> java.util.Optional.of("tg");
-                    case "interval" -> key.equals("interval") ? value : "30s";
+                    case "interval" -> key.equals("interval") || key.equals("consumers") ? value : "30s";
+                    case "firstCheckDelay" -> key.equals("first-check-delay") ? value : "10s";
                     case "queryTimeout" -> java.time.Duration.parse(key.equals("query-timeout") ? value : "PT5S");
                     case "unhealthyThreshold" -> key.equals("unhealthy-threshold") ? Integer.parseInt(value) : 1;
                     case "healthyThreshold" -> 2;
