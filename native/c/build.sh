@@ -18,7 +18,12 @@ for arch in amd64 aarch64 riscv64; do
     echo "#endif"
   } > "$OUT/include/${arch}cpufeatures.h"
 done
-for f in libchelper svmhelpers; do
+for f in libchelper svmhelpers container; do
   gcc -O2 -fPIC -I"$OUT/include" -I"$JDK/include" -I"$JDK/include/linux" -c -o "$OUT/$f.o" "$HERE/$f.c"
 done
-rm -f "$OUT/liblibchelper.a"; ar rcs "$OUT/liblibchelper.a" "$OUT/libchelper.o" "$OUT/svmhelpers.o"; rm -f "$OUT"/*.o
+rm -f "$OUT/liblibchelper.a"; ar rcs "$OUT/liblibchelper.a" "$OUT/libchelper.o" "$OUT/svmhelpers.o" "$OUT/container.o"; rm -f "$OUT"/*.o
+# The container limits' tests (fake cgroup v1/v2 trees, then the machine's own cgroups where it can): a failed
+# case fails the toolchain.
+T="$(mktemp -d)"; trap 'rm -rf "$T"' EXIT
+gcc -O2 -Wall -o "$T/test_container" "$HERE/test_container.c" "$HERE/container.c" "$HERE/svmhelpers.c"
+"$T/test_container"
