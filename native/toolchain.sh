@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Assembles a `native-image` toolchain for Shiftwork from Maven Central and Debian's packages only, into a cache
-# outside the source tree:  $SHIFTWORK_NATIVE_CACHE (default ~/.cache/shiftwork-native)/graalvm-<svm>-temurin-<jdk>
+# outside the source tree:  $SHIFTWORK_NATIVE_CACHE (default ~/.cache/shiftwork-native)/graalvm-<svm>-temurin-<jdk>-<sources>
 #   bin/…, lib/…        a hard-linked copy of Temurin 25 (the builder needs java.home to hold lib/svm)
 #   bin/native-image    native/native-image (this repo's launcher: GraalVM's own is not on Maven Central)
 #   lib/svm/builder     the SubstrateVM builder jars, pinned by version and sha256
@@ -14,7 +14,10 @@ JDK="${SHIFTWORK_NATIVE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 SVM_VERSION=25.0.4
 CACHE="${SHIFTWORK_NATIVE_CACHE:-$HOME/.cache/shiftwork-native}"
 JDK_VERSION="$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.runtime.version/{print $2}')"
-GH="$CACHE/graalvm-$SVM_VERSION-temurin-$JDK_VERSION"
+# the home's name carries a digest of this directory's sources (script, launcher, C helpers): a change to any of them
+# assembles a new home instead of silently reusing one built from older sources
+SOURCES="$(cat "$HERE/toolchain.sh" "$HERE/native-image" "$HERE"/c/* | sha256sum | cut -c1-12)"
+GH="$CACHE/graalvm-$SVM_VERSION-temurin-$JDK_VERSION-$SOURCES"
 NICE="nice -n 19"
 
 # group:artifact  sha256 (Maven Central, version $SVM_VERSION: svm and its whole dependency tree)
@@ -34,7 +37,7 @@ org.graalvm.truffle:truffle-compiler 3e9973775adb2f6c276fadfff2ef12ac4f20e71f8bb
 org.graalvm.espresso:espresso-svm aea983181a205ebcf2da34faec633b95ea12547e78a573e0c5aa6a78cb566efb
 "
 
-if [ -f "$GH/.complete" ] && [ "${1:-}" != "--force" ]; then ln -sfn "$GH" "$CACHE/current"; echo "$GH"; exit 0; fi
+if [ -f "$GH/.complete" ] && [ "${1:-}" != "--force" ]; then touch "$GH"; ln -sfn "$GH" "$CACHE/current"; echo "$GH"; exit 0; fi
 command -v gcc >/dev/null || { echo "gcc missing: apt-get install -y gcc" >&2; exit 1; }
 [ -f /usr/include/zlib.h ] || { echo "zlib1g-dev missing: apt-get install -y zlib1g-dev" >&2; exit 1; }
 [ -x "$JDK/bin/java" ] || { echo "Temurin 25 not found at $JDK" >&2; exit 1; }
@@ -101,4 +104,6 @@ cp "$HERE/native-image" "$GH.tmp/bin/native-image"; chmod +x "$GH.tmp/bin/native
 
 rm -rf "$GH"; mv "$GH.tmp" "$GH"; touch "$GH/.complete"
 ln -sfn "$GH" "$CACHE/current"
+# homes assembled from other sources, untouched for a day, go (another checkout may still use a recent one)
+find "$CACHE" -maxdepth 1 -name 'graalvm-*' -type d ! -path "$GH" -mtime +0 -exec rm -rf {} + 2>/dev/null || true
 echo "$GH"
