@@ -1076,6 +1076,10 @@ public final class DataApiEmulator implements AutoCloseable {
         }
         String cluster = text(req, "ClusterIdentifier");
         String workgroup = text(req, "WorkgroupName");
+        if (cluster != null && workgroup != null) {
+            // API_ListStatements: "When providing ClusterIdentifier, then WorkgroupName can't be specified" (and back)
+            throw AwsError.validation("Either ClusterIdentifier or WorkgroupName can be specified, not both");
+        }
         String database = text(req, "Database");
         int max = req.path("MaxResults").asInt(100);
         if (max < 0 || max > 100) {
