@@ -120,7 +120,7 @@ class DatashareFlowTest {
     /** The statements the flow submitted to the Data API (named by the statement engine) since the given instant. */
     private List<String> flowStatements(java.time.Instant since) {
         String prefix = io.shiftwork.statements.StatementNames.of("datashare", "x", "x", 1).replaceFirst("datashare/.*", "datashare/");
-        return data.listStatements(b -> b.statementName(prefix).maxResults(100)).statements().stream()
+        return data.listStatements(b -> b.statementName(prefix).status("ALL").maxResults(100)).statements().stream()
                 .filter(s -> !s.createdAt().isBefore(since)).map(StatementData::queryString).toList();
     }
 
@@ -350,7 +350,7 @@ class DatashareFlowTest {
                 .statusCode(400).body("error", org.hamcrest.Matchers.equalTo("malformed_json"));
         assertEquals(before, count("ds-producer", "SELECT count(*) FROM airline.bookings"), "no row deleted");
         assertEquals(before, count("ds-consumer-a", "SELECT count(*) FROM sales_db.airline.bookings"));
-        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").maxResults(100)).statements()
+        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").status("ALL").maxResults(100)).statements()
                 .stream().filter(st -> !st.createdAt().isBefore(since)).map(StatementData::queryString).toList();
         assertEquals(List.of(), submitted, "nothing refused reached the Data API");
 
@@ -397,7 +397,7 @@ class DatashareFlowTest {
                 .then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("unreadable_sql"))
                 .body("field", org.hamcrest.Matchers.equalTo("sql"))
                 .body("message", org.hamcrest.Matchers.containsString("NUL"));
-        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").maxResults(100)).statements()
+        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").status("ALL").maxResults(100)).statements()
                 .stream().filter(st -> !st.createdAt().isBefore(since)).map(StatementData::queryString).toList();
         assertEquals(1, submitted.size(), "only the read of numbers reached the Data API: " + submitted);
     }

@@ -1070,7 +1070,8 @@ public final class DataApiEmulator implements AutoCloseable {
 
     private JsonNode list(JsonNode req) {
         String prefix = text(req, "StatementName");
-        String status = Optional.ofNullable(text(req, "Status")).orElse("ALL");
+        // API_ListStatements: "By default, only finished statements are shown"; ALL asks for every status
+        String status = Optional.ofNullable(text(req, "Status")).orElse("FINISHED");
         if (!LIST_STATUSES.contains(status)) {
             throw AwsError.validation("Status " + status + " is not valid: valid values are " + LIST_STATUSES);
         }
