@@ -74,6 +74,34 @@ class ReadSweepPlannerTest {
                 .map(ReadSweepPlanner.Cancel::id).toList());
     }
 
+    /** shiftwork.queries.* with this sweep-interval and timeout, every other key at its default. */
+    private static QueriesConfig config(String sweepInterval, Duration timeout) {
+        return (QueriesConfig) java.lang.reflect.Proxy.newProxyInstance(ReadSweepPlannerTest.class.getClassLoader(),
+                new Class<?>[] {QueriesConfig.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "sweepInterval" -> sweepInterval;
+                    case "timeout" -> timeout;
+                    default -> null;
+                });
+    }
+
+    @ParameterizedTest
+    @CsvSource(nullValues = "null", value = {"0s", "-1s", "1 minute", "''", "null", "60x"})
+    void aSweepIntervalThatIsNoPositiveDurationStopsStartUpNamingTheKey(String interval) {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ReadSweep.check(config(interval, TIMEOUT)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("shiftwork.queries.sweep-interval"), e.getMessage());
+    }
+
+    @Test
+    void validSweepIntervalsAndANonPositiveTimeout() {
+        for (String ok : List.of("60s", "5m", "500ms", "1h", "1000")) {
+            ReadSweep.check(config(ok, TIMEOUT));
+        }
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ReadSweep.check(config("60s", Duration.ZERO)));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("shiftwork.queries.timeout"), e.getMessage());
+    }
+
     @Test
     void nothingListedNothingCancelled() {
         assertEquals(List.of(), ReadSweepPlanner.plan(List.of(), NOW, TIMEOUT, Optional.of(SECRET)));
