@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.redshiftdata.model.ValidationException;
  * {@code shiftwork.queries.timeout} from their submit — the asynchronous ones nobody polls (a client that crashed)
  * would otherwise run on the consumer for hours. For each configured consumer it lists the statements named
  * {@code shiftwork-query} in SUBMITTED, PICKED and STARTED (ListStatements, every page), {@link ReadSweepPlanner}
- * picks Shiftwork's own overdue reads, and each gets a CancelStatement; one that ended meanwhile is left as it is.
+ * picks Shiftwork's own overdue reads, and each gets a CancelStatement; one that ended meanwhile is left as it is, one
+ * whose cancel failed otherwise is logged and left to the next sweep.
  */
 @ApplicationScoped
 @Named("readSweep")
@@ -126,6 +127,11 @@ public class ReadSweep {
             return Boolean.TRUE.equals(data.cancelStatement(b -> b.id(c.id())).status());
         } catch (ValidationException | ResourceNotFoundException e) {
             LOG.debugf("read sweep: %s on %s ended before its cancel: %s", c.id(), c.consumer(), e.getMessage());
+            return false;
+        } catch (SdkException e) {
+            // throttled or unreachable: the next sweep lists it again; the other reads are cancelled all the same
+            LOG.warnf("read sweep: CancelStatement of %s on %s failed, retried next sweep: %s", c.id(), c.consumer(),
+                    e.getMessage());
             return false;
         }
     }
