@@ -54,4 +54,15 @@ public interface QueriesConfig {
     /** ExecuteStatement calls per second from this replica for reads (the account's quota is shared: see README). */
     @WithDefault("10")
     double executeRate();
+
+    /**
+     * How often the leader cancels routed reads still running past {@link #timeout()} from their submit that nobody
+     * polls (a Camel timer duration: 60s, 5m, 500ms): {@link ReadSweep}, routes/queries-sweep.camel.yaml.
+     */
+    @WithDefault("60s")
+    String sweepInterval();
+
+    /** Whether the sweep's timer runs (off in tests, which call the sweep themselves). */
+    @WithDefault("true")
+    boolean sweepScheduled();
 }

@@ -75,7 +75,7 @@ public class RoutedReads {
     }
 
     /** A tag as {@link #ownerTag} writes it (maxRows absent in a read submitted before it was added). */
-    private static final Pattern TAG_READ = Pattern.compile(
+    static final Pattern TAG_READ = Pattern.compile(
             "\\A/\\* shiftwork-query owner=([0-9a-f]{32})(?: maxRows=([0-9]{1,10}))? \\*/ ");
 
     /** What {@link #ownerTag} adds to a read's SQL at most, in bytes (the Data API's 100 KB counts it). */

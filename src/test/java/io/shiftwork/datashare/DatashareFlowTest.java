@@ -120,7 +120,7 @@ class DatashareFlowTest {
     /** The statements the flow submitted to the Data API (named by the statement engine) since the given instant. */
     private List<String> flowStatements(java.time.Instant since) {
         String prefix = io.shiftwork.statements.StatementNames.of("datashare", "x", "x", 1).replaceFirst("datashare/.*", "datashare/");
-        return data.listStatements(b -> b.statementName(prefix).maxResults(100)).statements().stream()
+        return data.listStatements(b -> b.statementName(prefix).status("ALL").maxResults(100)).statements().stream()
                 .filter(s -> !s.createdAt().isBefore(since)).map(StatementData::queryString).toList();
     }
 
@@ -350,7 +350,7 @@ class DatashareFlowTest {
                 .statusCode(400).body("error", org.hamcrest.Matchers.equalTo("malformed_json"));
         assertEquals(before, count("ds-producer", "SELECT count(*) FROM airline.bookings"), "no row deleted");
         assertEquals(before, count("ds-consumer-a", "SELECT count(*) FROM sales_db.airline.bookings"));
-        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").maxResults(100)).statements()
+        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").status("ALL").maxResults(100)).statements()
                 .stream().filter(st -> !st.createdAt().isBefore(since)).map(StatementData::queryString).toList();
         assertEquals(List.of(), submitted, "nothing refused reached the Data API");
 
@@ -397,7 +397,7 @@ class DatashareFlowTest {
                 .then().statusCode(400).body("error", org.hamcrest.Matchers.equalTo("unreadable_sql"))
                 .body("field", org.hamcrest.Matchers.equalTo("sql"))
                 .body("message", org.hamcrest.Matchers.containsString("NUL"));
-        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").maxResults(100)).statements()
+        List<String> submitted = data.listStatements(b -> b.statementName("shiftwork-query").status("ALL").maxResults(100)).statements()
                 .stream().filter(st -> !st.createdAt().isBefore(since)).map(StatementData::queryString).toList();
         assertEquals(1, submitted.size(), "only the read of numbers reached the Data API: " + submitted);
     }
@@ -529,6 +529,61 @@ class DatashareFlowTest {
                 .body("status", org.hamcrest.Matchers.equalTo("ABORTED"));
         as("reader").delete("/queries/" + limited).then().statusCode(409)
                 .body("status", org.hamcrest.Matchers.equalTo("FINISHED"));
+    }
+
+    @Inject
+    io.shiftwork.queries.ReadSweep readSweep;
+
+    private List<String> sweptAmong(List<String> ids) {
+        return readSweep.sweep().stream().map(io.shiftwork.queries.ReadSweepPlanner.Cancel::id).filter(ids::contains).toList();
+    }
+
+    @Test
+    void theSweepCancelsAnAsynchronousReadNobodyPollsPastTheTimeoutAndNoPipelineStatement() {
+        readOnlyUser();
+        // routes/queries-sweep.camel.yaml is loaded; its master: timer is off in tests (the test sweeps itself)
+        assertEquals(org.apache.camel.ServiceStatus.Stopped, camel.getRouteController().getRouteStatus("queries-sweep"),
+                "%test.shiftwork.queries.sweep-scheduled=false took effect");
+        // a read submitted asynchronously and never polled, and on the same consumer two statements running as long:
+        // a pipeline's, and one named as reads are but without the owner's comment
+        emulators.fault("hang", "sweep_probe_read", null, 0);
+        JsonPath submitted = asReader().body("{\"sql\": \"SELECT 'sweep_probe_read' AS p\", \"async\": true}")
+                .post("/queries").then().statusCode(202).extract().jsonPath();
+        String read = submitted.getString("queryId");
+        String consumer = submitted.getString("consumer");
+        emulators.fault("hang", "sweep_probe_pipeline", null, 0);
+        String pipeline = data.executeStatement(b -> b.workgroupName(consumer).database("dev")
+                .statementName("shiftwork/datashare/sweep-probe").sql("SELECT 'sweep_probe_pipeline' AS p")).id();
+        emulators.fault("hang", "sweep_probe_untagged", null, 0);
+        String untagged = data.executeStatement(b -> b.workgroupName(consumer).database("dev")
+                .statementName("shiftwork-query").sql("SELECT 'sweep_probe_untagged' AS p")).id();
+        List<String> mine = List.of(read, pipeline, untagged);
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> mine.stream()
+                    .allMatch(id -> data.describeStatement(b -> b.id(id)).status() == StatusString.STARTED));
+            assertEquals(List.of(), sweptAmong(mine), "within shiftwork.queries.timeout nothing is cancelled");
+            clock.advance(Duration.ofSeconds(31));
+            List<io.shiftwork.queries.ReadSweepPlanner.Cancel> swept = readSweep.sweep();
+            List<io.shiftwork.queries.ReadSweepPlanner.Cancel> ours = swept.stream().filter(c -> mine.contains(c.id())).toList();
+            assertEquals(1, ours.size(), swept.toString());
+            assertEquals(read, ours.get(0).id());
+            assertEquals(consumer, ours.get(0).consumer());
+            assertTrue(ours.get(0).age().compareTo(Duration.ofSeconds(31)) >= 0, ours.toString());
+            // the Data API holds the read ABORTED; the other two still run
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> data.describeStatement(b -> b.id(read)).status() == StatusString.ABORTED);
+            assertEquals(StatusString.STARTED, data.describeStatement(b -> b.id(pipeline)).status());
+            assertEquals(StatusString.STARTED, data.describeStatement(b -> b.id(untagged)).status());
+            // the next sweep has nothing more to do with them
+            assertEquals(List.of(), sweptAmong(mine));
+        } finally {
+            clock.reset();
+            for (String id : List.of(pipeline, untagged)) {
+                data.cancelStatement(b -> b.id(id));
+            }
+        }
+        given().get("/q/metrics").then().statusCode(200).body(org.hamcrest.Matchers.containsString(
+                "shiftwork_queries_swept_total{consumer=\"" + consumer + "\"}"));
     }
 
     @Test

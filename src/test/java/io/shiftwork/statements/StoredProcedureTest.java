@@ -166,7 +166,7 @@ class StoredProcedureTest {
         String token = null;
         do {
             String next = token;
-            var page = data.listStatements(b -> b.maxResults(100).nextToken(next));
+            var page = data.listStatements(b -> b.status("ALL").maxResults(100).nextToken(next));
             page.statements().forEach(st -> sql.add(st.queryString()));
             token = page.nextToken();
         } while (token != null);

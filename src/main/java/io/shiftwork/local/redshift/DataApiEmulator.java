@@ -1070,12 +1070,17 @@ public final class DataApiEmulator implements AutoCloseable {
 
     private JsonNode list(JsonNode req) {
         String prefix = text(req, "StatementName");
-        String status = Optional.ofNullable(text(req, "Status")).orElse("ALL");
+        // API_ListStatements: "By default, only finished statements are shown"; ALL asks for every status
+        String status = Optional.ofNullable(text(req, "Status")).orElse("FINISHED");
         if (!LIST_STATUSES.contains(status)) {
             throw AwsError.validation("Status " + status + " is not valid: valid values are " + LIST_STATUSES);
         }
         String cluster = text(req, "ClusterIdentifier");
         String workgroup = text(req, "WorkgroupName");
+        if (cluster != null && workgroup != null) {
+            // API_ListStatements: "When providing ClusterIdentifier, then WorkgroupName can't be specified" (and back)
+            throw AwsError.validation("Either ClusterIdentifier or WorkgroupName can be specified, not both");
+        }
         String database = text(req, "Database");
         int max = req.path("MaxResults").asInt(100);
         if (max < 0 || max > 100) {

@@ -302,12 +302,15 @@ class LocalRedshiftTest {
         }
         awaitDone(data.executeStatement(b -> b.clusterIdentifier(c).database("dev").dbUser("u")
                 .sql("select * from missing").statementName(prefix + "bad")).id());
-        assertEquals(4, data.listStatements(b -> b.statementName(prefix)).statements().size());
+        // API_ListStatements: "By default, only finished statements are shown"
+        assertEquals(3, data.listStatements(b -> b.statementName(prefix)).statements().size());
+        assertEquals(4, data.listStatements(b -> b.statementName(prefix).status(StatusString.ALL)).statements().size());
         assertEquals(List.of(prefix + "bad"), data.listStatements(b -> b.statementName(prefix).status(StatusString.FAILED))
                 .statements().stream().map(s -> s.statementName()).toList());
-        var page = data.listStatements(b -> b.statementName(prefix).maxResults(3));
+        var page = data.listStatements(b -> b.statementName(prefix).status(StatusString.ALL).maxResults(3));
         assertEquals(3, page.statements().size());
-        assertEquals(1, data.listStatements(b -> b.statementName(prefix).nextToken(page.nextToken())).statements().size());
+        assertEquals(1, data.listStatements(b -> b.statementName(prefix).status(StatusString.ALL).nextToken(page.nextToken()))
+                .statements().size());
         assertEquals(prefix + "bad", page.statements().get(0).statementName(), "newest first");
     }
 

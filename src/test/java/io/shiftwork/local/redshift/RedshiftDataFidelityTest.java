@@ -170,6 +170,16 @@ class RedshiftDataFidelityTest {
         t.data.listStatements(b -> b.status("PICKED"));
     }
 
+    // API_ListStatements: ClusterIdentifier, "When providing ClusterIdentifier, then WorkgroupName can't be
+    // specified" (and the same on WorkgroupName); either alone lists that target's statements
+    @Test
+    void listStatementsTakesAClusterOrAWorkgroupNotBoth() {
+        assertThrows(ValidationException.class, () -> t.data.listStatements(b -> b.clusterIdentifier(cluster)
+                .workgroupName("any-workgroup").status("ALL")));
+        t.data.listStatements(b -> b.clusterIdentifier(cluster).status("STARTED"));
+        t.data.listStatements(b -> b.workgroupName("any-workgroup").status("STARTED"));
+    }
+
     // API_GetStatementResult: NextToken is "returned in a response" to page through the records; a token the
     // service never issued (a negative or past-the-end offset) is ValidationException, not a server error
     @Test
