@@ -66,7 +66,8 @@ public class ApiErrors {
         if (awsUnavailable(e)) {
             LOG.warnf(e, "request failed: AWS unavailable, error id %s", errorId);
             String message = "AWS did not answer Shiftwork (unreachable, timed out, throttling or failing) after the SDK's "
-                    + "retries; nothing was started: retry later. The log has the details under error id " + errorId;
+                    + "retries: retry later (with the same Idempotency-Key, if you sent one). The log has the details under "
+                    + "error id " + errorId;
             return Response.fromResponse(body(503, "aws_unavailable", message, Map.of("errorId", errorId)))
                     .header("Retry-After", RETRY_AFTER_SECONDS).build();
         }
