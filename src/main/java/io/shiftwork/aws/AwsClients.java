@@ -30,6 +30,8 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.redshift.RedshiftClient;
 import software.amazon.awssdk.services.redshiftdata.RedshiftDataClient;
 import software.amazon.awssdk.services.redshiftserverless.RedshiftServerlessClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -37,8 +39,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Produces every AWS SDK client of the service from {@link AwsConfig}. Camel's aws2 components autowire
- * these beans, so routes never build clients. (DynamoDB's client comes from quarkus-amazon-dynamodb,
- * configured from the same keys in application.properties.)
+ * these beans, so routes never build clients. (DynamoDB's and S3's builders come from their Quarkus extensions,
+ * which keep their HTTP clients; everything else is set here as for every client.)
  */
 @ApplicationScoped
 public class AwsClients {
@@ -46,8 +48,12 @@ public class AwsClients {
     private final AwsConfig config;
     private final SdkHttpClient http;
 
+    /** What SQS calls get on top of the timeouts: SQS's longest long poll (ReceiveMessage WaitTimeSeconds 20). */
+    static final Duration SQS_LONG_POLL = Duration.ofSeconds(20);
+
     public AwsClients(AwsConfig config) {
         this.config = config;
+        check(config);
         this.http = ApacheHttpClient.builder()
                 .maxConnections(128)
                 .connectionTimeout(Duration.ofSeconds(5))
@@ -90,11 +96,29 @@ public class AwsClients {
         return configure(builder, serviceId);
     }
 
-    /** Region, credentials, retries and endpoint from {@link AwsConfig}; the HTTP client is left as it is. */
+    /** Stops start-up, naming the key, when a timeout cannot work. */
+    static void check(AwsConfig config) {
+        if (config.maxAttempts() < 1) {
+            throw new IllegalStateException("shiftwork.aws.max-attempts must be at least 1, got " + config.maxAttempts());
+        }
+        if (config.apiCallAttemptTimeout().isNegative() || config.apiCallAttemptTimeout().isZero()) {
+            throw new IllegalStateException("shiftwork.aws.api-call-attempt-timeout must be positive, got "
+                    + config.apiCallAttemptTimeout());
+        }
+        if (config.apiCallTimeout().compareTo(config.apiCallAttemptTimeout()) < 0) {
+            throw new IllegalStateException("shiftwork.aws.api-call-timeout (" + config.apiCallTimeout()
+                    + ") must be at least shiftwork.aws.api-call-attempt-timeout (" + config.apiCallAttemptTimeout() + ")");
+        }
+    }
+
+    /** Region, credentials, retries, timeouts and endpoint from {@link AwsConfig}; the HTTP client is left as it is. */
     private <B extends AwsClientBuilder<B, C>, C> C configure(B builder, String serviceId) {
+        Duration extra = "sqs".equals(serviceId) ? SQS_LONG_POLL : Duration.ZERO;
         builder.region(Region.of(config.region()))
                 .credentialsProvider(credentials())
-                .overrideConfiguration(o -> o.retryStrategy(retryStrategy()));
+                .overrideConfiguration(o -> o.retryStrategy(retryStrategy())
+                        .apiCallTimeout(config.apiCallTimeout().plus(extra))
+                        .apiCallAttemptTimeout(config.apiCallAttemptTimeout().plus(extra)));
         endpointFor(serviceId).ifPresent(builder::endpointOverride);
         return builder.build();
     }
@@ -163,6 +187,14 @@ public class AwsClients {
     @Singleton
     ForecastqueryClient forecastQuery() {
         return build(ForecastqueryClient.builder(), "forecastquery");
+    }
+
+    @Produces
+    @Singleton
+    DynamoDbClient dynamo(DynamoDbClientBuilder builder) {
+        // quarkus-amazon-dynamodb's builder (HTTP client: quarkus.dynamodb.sync-client.*); retries and timeouts as
+        // every other client's (the extension's own default was DynamoDB's 9 attempts and no call timeout)
+        return configure(builder, "dynamodb");
     }
 
     @Produces

@@ -1,6 +1,7 @@
 package io.shiftwork.aws;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -43,6 +44,18 @@ public interface AwsConfig {
      */
     @WithDefault("3")
     int maxAttempts();
+
+    /**
+     * The longest one AWS call may take, its retries included (the SDK's apiCallTimeout): past it the call fails
+     * with ApiCallTimeoutException, which the HTTP API answers as 503 {@code aws_unavailable}. SQS calls get 20 s
+     * more (a long poll lasts up to 20 s, SQS's maximum).
+     */
+    @WithDefault("30s")
+    Duration apiCallTimeout();
+
+    /** The longest one attempt of an AWS call may take (the SDK's apiCallAttemptTimeout); SQS's get 20 s more. */
+    @WithDefault("10s")
+    Duration apiCallAttemptTimeout();
 
     enum CredentialsType {
         DEFAULT, STATIC

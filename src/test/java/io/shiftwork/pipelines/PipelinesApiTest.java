@@ -167,6 +167,16 @@ class PipelinesApiTest {
     }
 
     @Test
+    void theDynamoDbClientHasTheRetriesAndTimeoutsOfEveryOtherClient() {
+        // quarkus-amazon-dynamodb's own client made 9 attempts with no call timeout: a hung DynamoDB held an API
+        // request for 274 s before its 503 (a newcomer's measurement)
+        var o = dynamo.serviceClientConfiguration().overrideConfiguration();
+        assertEquals(java.util.Optional.of(Duration.ofSeconds(30)), o.apiCallTimeout());
+        assertEquals(java.util.Optional.of(Duration.ofSeconds(10)), o.apiCallAttemptTimeout());
+        assertEquals(3, o.retryStrategy().orElseThrow().maxAttempts());
+    }
+
+    @Test
     void healthMetricsAndOpenApiAreServed() {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'aws' }.status", equalTo("UP"));
