@@ -1,5 +1,6 @@
 package io.shiftwork.pipelines;
 
+import java.util.List;
 import java.util.Map;
 
 import jakarta.ws.rs.WebApplicationException;
@@ -42,7 +43,10 @@ public class ApiErrors {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        return body(e.status(), e.error(), e.getMessage(), e.details());
+        Response r = body(e.status(), e.error(), e.getMessage(), e.details());
+        // a passing outage (AWS not answering, no healthy consumer) may end by itself; a missing configuration will not
+        boolean passing = e.status() == 503 && List.of("aws_unavailable", "no_consumer").contains(e.error());
+        return passing ? Response.fromResponse(r).header("Retry-After", RETRY_AFTER_SECONDS).build() : r;
     }
 
     @ServerExceptionMapper
@@ -84,7 +88,7 @@ public class ApiErrors {
      * it: the SDK's client-side failures with an I/O cause (connection refused, reset, unknown host) or a timeout,
      * and AWS's throttling and 5xx answers that outlived the SDK's retries. Such a request may succeed when retried.
      */
-    static boolean awsUnavailable(Throwable e) {
+    public static boolean awsUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof software.amazon.awssdk.core.exception.ApiCallTimeoutException
                     || t instanceof software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException) {

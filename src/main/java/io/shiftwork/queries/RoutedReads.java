@@ -130,6 +130,15 @@ public class RoutedReads {
             out.put("failovers", s.failovers());
             out.put("durationMs", Duration.ofNanos(System.nanoTime() - started).toMillis());
             return out;
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            if (!io.shiftwork.pipelines.ApiErrors.awsUnavailable(e)) {
+                throw e;
+            }
+            // submitted, then the Data API stopped answering: the read runs on; its id lets the caller follow or cancel it
+            LOG.warnf(e, "routed read %s on %s: the Data API stopped answering after its submit", s.queryId(), s.target());
+            throw new ApiException(503, "aws_unavailable", "the read was submitted as " + s.queryId() + " on " + s.target()
+                    + ", then the Data API stopped answering: GET /queries/" + s.queryId() + " later for its result, or "
+                    + "DELETE it to cancel it", Map.of("queryId", s.queryId()));
         } finally {
             router.done(s.target());
         }

@@ -461,6 +461,17 @@ class DatashareFlowTest {
         asReader().body("{\"sql\": \"SELECT 'reader_failover_probe' AS probe\"}").post("/queries").then()
                 .statusCode(502).body("error", org.hamcrest.Matchers.equalTo("consumers_unavailable"))
                 .body("failovers.size()", org.hamcrest.Matchers.equalTo(2));
+
+        // submitted, then the Data API stops answering (every attempt of a DescribeStatement throttled): a 503 that
+        // names the read, which ran on and can be read later (it answered 503 without its id, "nothing was started")
+        emulators.throttleNext("DescribeStatement", 3);
+        String stranded = asReader().body("{\"sql\": \"SELECT 'stranded' AS s\"}").post("/queries").then()
+                .statusCode(503).header("Retry-After", "5").body("error", org.hamcrest.Matchers.equalTo("aws_unavailable"))
+                .extract().path("queryId");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> "FINISHED".equals(
+                given().header(io.shiftwork.TestTokens.bearer("reader")).get("/queries/" + stranded).path("status")));
+        assertEquals("stranded", given().header(io.shiftwork.TestTokens.bearer("reader")).get("/queries/" + stranded)
+                .path("rows[0][0]"));
     }
 
     @Inject

@@ -63,6 +63,17 @@ class ApiErrorsTest {
     }
 
     @Test
+    void aPassingOutageAsksToRetryAndAMissingConfigurationDoesNot() {
+        ApiErrors errors = new ApiErrors(false);
+        Response submitted = errors.api(new ApiException(503, "aws_unavailable", "the read was submitted as q1",
+                Map.of("queryId", "q1")));
+        assertEquals("5", submitted.getHeaderString("Retry-After"));
+        assertEquals("q1", ((Map<?, ?>) submitted.getEntity()).get("queryId"));
+        assertEquals("5", errors.api(new ApiException(503, "no_consumer", "none healthy")).getHeaderString("Retry-After"));
+        assertEquals(null, errors.api(new ApiException(503, "queries_not_configured", "no reader")).getHeaderString("Retry-After"));
+    }
+
+    @Test
     void whatAwsRefusesOrAClientMisconfigurationStays500() {
         Throwable denied = software.amazon.awssdk.services.dynamodb.model.DynamoDbException.builder()
                 .message("not authorized").statusCode(400)
