@@ -40,7 +40,7 @@ public class ConsumerPoolPipelines {
     /** {@code value} (a Camel timer duration: 30s, 1m, 500ms, or milliseconds) in milliseconds, at least {@code min}. */
     private static long duration(String key, String value, long min) {
         String v = value == null ? "" : value.trim();
-        if (!v.matches("\\d+(ms|s|m|h)?") || TimeUtils.toMilliSeconds(v) < min) {
+        if (!v.matches("\\d+(ms|s|m|h)") || TimeUtils.toMilliSeconds(v) < min) { // a unit: Camel reads a bare 60 as 60 ms
             throw new IllegalStateException(key + " must be a " + (min > 0 ? "positive " : "") + "duration like 30s, 1m or 500ms, got '"
                     + value + "'");
         }

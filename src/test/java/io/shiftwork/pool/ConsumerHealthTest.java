@@ -99,6 +99,7 @@ class ConsumerHealthTest {
         cases.put("query-timeout=PT0S", "shiftwork.pool.query-timeout must be positive");
         cases.put("interval=abc", "shiftwork.pool.interval must be a positive duration");
         cases.put("interval=0s", "shiftwork.pool.interval must be a positive duration");
+        cases.put("interval=30", "shiftwork.pool.interval must be a positive duration"); // Camel: 30 ms
         cases.put("first-check-delay=-1s", "shiftwork.pool.first-check-delay must be a duration");
         cases.put("unhealthy-threshold=0", "shiftwork.pool.unhealthy-threshold and shiftwork.pool.healthy-threshold");
         cases.put("query-timeout=PT40S", "must be shorter than shiftwork.pool.interval");

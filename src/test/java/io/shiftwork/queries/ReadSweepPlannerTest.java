@@ -85,7 +85,7 @@ class ReadSweepPlannerTest {
     }
 
     @ParameterizedTest
-    @CsvSource(nullValues = "null", value = {"0s", "-1s", "1 minute", "''", "null", "60x"})
+    @CsvSource(nullValues = "null", value = {"0s", "-1s", "1 minute", "''", "null", "60x", "60"})
     void aSweepIntervalThatIsNoPositiveDurationStopsStartUpNamingTheKey(String interval) {
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> ReadSweep.check(config(interval, TIMEOUT)));
@@ -94,7 +94,7 @@ class ReadSweepPlannerTest {
 
     @Test
     void validSweepIntervalsAndANonPositiveTimeout() {
-        for (String ok : List.of("60s", "5m", "500ms", "1h", "1000")) {
+        for (String ok : List.of("60s", "5m", "500ms", "1h", "1000ms")) {
             ReadSweep.check(config(ok, TIMEOUT));
         }
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
