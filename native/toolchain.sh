@@ -16,7 +16,7 @@ CACHE="${SHIFTWORK_NATIVE_CACHE:-$HOME/.cache/shiftwork-native}"
 JDK_VERSION="$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.runtime.version/{print $2}')"
 # the home's name carries a digest of this directory's sources (script, launcher, C helpers): a change to any of them
 # assembles a new home instead of silently reusing one built from older sources
-SOURCES="$(cat "$HERE/toolchain.sh" "$HERE/native-image" "$HERE"/c/* | sha256sum | cut -c1-12)"
+SOURCES="$(cd "$HERE" && sha256sum toolchain.sh native-image c/* | sha256sum | cut -c1-12)"   # names and contents
 GH="$CACHE/graalvm-$SVM_VERSION-temurin-$JDK_VERSION-$SOURCES"
 NICE="nice -n 19"
 
@@ -37,6 +37,8 @@ org.graalvm.truffle:truffle-compiler 3e9973775adb2f6c276fadfff2ef12ac4f20e71f8bb
 org.graalvm.espresso:espresso-svm aea983181a205ebcf2da34faec633b95ea12547e78a573e0c5aa6a78cb566efb
 "
 
+# one assembly at a time per cache: a second run waits, then reuses what the first assembled
+mkdir -p "$CACHE"; exec 9>"$CACHE/.lock"; flock 9
 if [ -f "$GH/.complete" ] && [ "${1:-}" != "--force" ]; then touch "$GH"; ln -sfn "$GH" "$CACHE/current"; echo "$GH"; exit 0; fi
 command -v gcc >/dev/null || { echo "gcc missing: apt-get install -y gcc" >&2; exit 1; }
 [ -f /usr/include/zlib.h ] || { echo "zlib1g-dev missing: apt-get install -y zlib1g-dev" >&2; exit 1; }
