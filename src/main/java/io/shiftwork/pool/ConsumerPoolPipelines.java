@@ -11,7 +11,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 
-import org.apache.camel.util.TimeUtils;
 
 import io.quarkus.runtime.StartupEvent;
 import io.shiftwork.auth.Roles;
@@ -37,21 +36,11 @@ public class ConsumerPoolPipelines {
         check(config);
     }
 
-    /** {@code value} (a Camel timer duration: 30s, 1m, 500ms, or milliseconds) in milliseconds, at least {@code min}. */
-    private static long duration(String key, String value, long min) {
-        String v = value == null ? "" : value.trim();
-        if (!v.matches("\\d+(ms|s|m|h)") || TimeUtils.toMilliSeconds(v) < min) { // a unit: Camel reads a bare 60 as 60 ms
-            throw new IllegalStateException(key + " must be a " + (min > 0 ? "positive " : "") + "duration like 30s, 1m or 500ms, got '"
-                    + value + "'");
-        }
-        return TimeUtils.toMilliSeconds(v);
-    }
-
     /** Stops start-up, naming the key, when shiftwork.pool.* cannot work. */
     static void check(PoolConfig config) {
         // the check's timer runs (and does nothing) without consumers too: its period and delay are checked always
-        long interval = duration("shiftwork.pool.interval", config.interval(), 1);
-        duration("shiftwork.pool.first-check-delay", config.firstCheckDelay(), 0);
+        long interval = io.shiftwork.pipelines.RouteTimers.duration("shiftwork.pool.interval", config.interval(), 1);
+        io.shiftwork.pipelines.RouteTimers.duration("shiftwork.pool.first-check-delay", config.firstCheckDelay(), 0);
         if (config.consumers().orElse(List.of()).isEmpty()) {
             return;
         }

@@ -9,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Named;
 
-import org.apache.camel.util.TimeUtils;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,11 +56,7 @@ public class ReadSweep {
 
     /** Stops start-up, naming the key, when the sweep's timer or the timeout it applies cannot work. */
     static void check(QueriesConfig config) {
-        String v = config.sweepInterval() == null ? "" : config.sweepInterval().trim();
-        if (!v.matches("\\d+(ms|s|m|h)") || TimeUtils.toMilliSeconds(v) < 1) { // a unit: Camel reads a bare 60 as 60 ms
-            throw new IllegalStateException("shiftwork.queries.sweep-interval must be a positive duration like 60s, 5m "
-                    + "or 500ms, got '" + config.sweepInterval() + "'");
-        }
+        io.shiftwork.pipelines.RouteTimers.duration("shiftwork.queries.sweep-interval", config.sweepInterval(), 1);
         if (config.timeout().isNegative() || config.timeout().isZero()) {
             throw new IllegalStateException("shiftwork.queries.timeout must be positive, got " + config.timeout());
         }

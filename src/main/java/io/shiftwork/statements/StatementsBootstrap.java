@@ -78,6 +78,11 @@ public class StatementsBootstrap implements Bootstrap.Step {
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
     }
 
+    /** Before the bootstrap (priority 10): settings SQS or the engine cannot work with stop start-up naming the key. */
+    void validate(@Observes @Priority(5) StartupEvent ev) {
+        StatementsConfig.check(config);
+    }
+
     /** After bootstrap (priority 10), once the tables and queues exist: poll, and consume completion events. */
     void startConsumer(@Observes @Priority(20) StartupEvent ev, CamelContext camel) throws Exception {
         camel.getRouteController().startRoute(StatementRoutes.POLLER_ROUTE);

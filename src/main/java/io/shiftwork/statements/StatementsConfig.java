@@ -142,4 +142,43 @@ public interface StatementsConfig {
     /** Statements described in parallel by the poller. */
     @WithDefault("8")
     int pollThreads();
+
+    /** Stops start-up, naming the key, when a statements setting is outside what SQS or the engine can work with. */
+    static void check(StatementsConfig c) {
+        if (c.consumers() < 1 || c.pollThreads() < 1 || c.indexShards() < 1 || c.recoveryBatch() < 1 || c.submitAttempts() < 1) {
+            throw new IllegalStateException("shiftwork.statements.consumers, poll-threads, index-shards, recovery-batch and "
+                    + "submit-attempts must be at least 1, got " + c.consumers() + ", " + c.pollThreads() + ", " + c.indexShards()
+                    + ", " + c.recoveryBatch() + ", " + c.submitAttempts());
+        }
+        if (c.receiveWaitSeconds() < 0 || c.receiveWaitSeconds() > 20) {
+            throw new IllegalStateException("shiftwork.statements.receive-wait-seconds must be 0 to 20 (SQS's long poll), got "
+                    + c.receiveWaitSeconds());
+        }
+        if (c.receiveMaxMessages() < 1 || c.receiveMaxMessages() > 10) {
+            throw new IllegalStateException("shiftwork.statements.receive-max-messages must be 1 to 10 (SQS's batch), got "
+                    + c.receiveMaxMessages());
+        }
+        java.util.Map<String, Duration> positive = new java.util.LinkedHashMap<>();
+        positive.put("retention", c.retention());
+        positive.put("event-timeout", c.eventTimeout());
+        positive.put("apply-timeout", c.applyTimeout());
+        positive.put("recovery-interval", c.recoveryInterval());
+        positive.put("step-timeout", c.stepTimeout());
+        positive.put("poll-initial", c.pollInitial());
+        positive.put("poll-max", c.pollMax());
+        positive.put("poller-interval", c.pollerInterval());
+        positive.put("visibility-timeout", c.visibilityTimeout());
+        positive.forEach((k, d) -> {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalStateException("shiftwork.statements." + k + " must be positive, got " + d);
+            }
+        });
+        if (c.submitGrace().isNegative()) {
+            throw new IllegalStateException("shiftwork.statements.submit-grace must not be negative, got " + c.submitGrace());
+        }
+        if (!(c.executeRate() > 0) || !(c.describeRate() > 0)) {
+            throw new IllegalStateException("shiftwork.statements.execute-rate and describe-rate must be positive, got "
+                    + c.executeRate() + " and " + c.describeRate());
+        }
+    }
 }
