@@ -19,6 +19,7 @@ public class MigrationPipelines {
     /** Tables the flow could not count stop start-up, naming the key, rather than fail each run. */
     void validate(@Observes StartupEvent ev, MigrationConfig config) {
         check(config.tables().orElse(List.of()));
+        io.shiftwork.pipelines.RouteTimers.positive("shiftwork.migration.timeout", config.timeout());
     }
 
     /** Stops start-up, naming the key and the entry, when shiftwork.migration.tables holds one that is no table. */

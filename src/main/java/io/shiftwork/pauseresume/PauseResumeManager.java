@@ -60,6 +60,14 @@ public class PauseResumeManager implements io.shiftwork.statements.ClusterWake {
     @jakarta.inject.Inject
     io.shiftwork.cluster.Leadership leadership;
 
+    /** Durations the manager waits or plans with that cannot be zero or negative stop start-up naming the key. */
+    void checkConfig(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent ev) {
+        io.shiftwork.pipelines.RouteTimers.positive("shiftwork.pause-resume.resume-request-wait", config.resumeRequestWait());
+        io.shiftwork.pipelines.RouteTimers.positive("shiftwork.pause-resume.transition-budget", config.transitionBudget());
+        io.shiftwork.pipelines.RouteTimers.positive("shiftwork.pause-resume.open-ended-after", config.openEndedAfter());
+        io.shiftwork.pipelines.RouteTimers.positive("shiftwork.pause-resume.max-pause", config.maxPause());
+    }
+
     public PauseResumeManager(PauseResumeConfig config, CpuHistory history, PlanStore plans, RedshiftClient redshift,
             RedshiftDataClient data, PipelineRunner runner, RunSteps steps, Clock clock,
             software.amazon.awssdk.services.forecast.ForecastClient amazonForecast,

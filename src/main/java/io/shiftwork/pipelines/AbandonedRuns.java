@@ -56,9 +56,9 @@ public class AbandonedRuns {
 
     /** Fails the start naming the key when the sweep could end runs that are alive. */
     void checkConfig(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
-        if (config.retention().isNegative() || config.retention().isZero()) {
-            throw new IllegalArgumentException("shiftwork.runs.retention must be positive, got " + config.retention());
-        }
+        RouteTimers.positive("shiftwork.runs.retention", config.retention());
+        RouteTimers.positive("shiftwork.runs.lock-ttl", config.lockTtl()); // 0: a lock that ends as it is taken
+        RouteTimers.positive("shiftwork.runs.heartbeat", config.heartbeat());
         if (config.abandonedAfter().compareTo(config.heartbeat().multipliedBy(3)) < 0) {
             throw new IllegalArgumentException("shiftwork.runs.abandoned-after (" + config.abandonedAfter()
                     + ") must be at least three shiftwork.runs.heartbeat (" + config.heartbeat() + ")");

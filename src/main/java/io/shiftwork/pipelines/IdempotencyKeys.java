@@ -39,7 +39,7 @@ public class IdempotencyKeys implements Bootstrap.Step {
             @ConfigProperty(name = "shiftwork.idempotency.retention", defaultValue = "PT24H") Duration retention) {
         this.dynamo = dynamo;
         this.table = table;
-        this.retention = retention;
+        this.retention = RouteTimers.positive("shiftwork.idempotency.retention", retention);
     }
 
     @Override

@@ -39,6 +39,14 @@ public class RouteTimers {
         DELAYS.forEach(k -> config.getOptionalValue(k, String.class).ifPresent(v -> duration(k, v, 0)));
     }
 
+    /** {@code d} itself; an IllegalStateException naming {@code key} unless it is positive. */
+    public static java.time.Duration positive(String key, java.time.Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalStateException(key + " must be positive, got " + d);
+        }
+        return d;
+    }
+
     /**
      * {@code value} in milliseconds, a Camel timer duration with its unit(s) of at least {@code min} ms; otherwise an
      * IllegalStateException naming {@code key}.

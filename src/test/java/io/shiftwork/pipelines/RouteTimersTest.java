@@ -29,6 +29,15 @@ class RouteTimersTest {
         assertEquals(ms, RouteTimers.duration("shiftwork.snapshots.first-tick-delay", value, 0));
     }
 
+    @ParameterizedTest
+    @CsvSource({"PT0S", "-PT1H"})
+    void aDurationThatMustBePositiveNamesItsKey(String value) {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> RouteTimers.positive("shiftwork.runs.lock-ttl", java.time.Duration.parse(value)));
+        assertTrue(e.getMessage().startsWith("shiftwork.runs.lock-ttl must be positive"), e.getMessage());
+        assertEquals(java.time.Duration.ofMinutes(5), RouteTimers.positive("shiftwork.runs.lock-ttl", java.time.Duration.ofMinutes(5)));
+    }
+
     @org.junit.jupiter.api.Test
     void everyPackagedTimerKeyIsChecked() throws Exception {
         // the keys the packaged routes put in a timer's period or delay, read from routes/*.camel.yaml
